@@ -1,0 +1,66 @@
+"""Assemble the bot from settings: embedder, FAQ knowledge, store, handoff and the dialogue core."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.answering import Answerer, build_knowledge
+from bot.core import Dialogue
+from bot.handoff_port import HandoffPort, NoAdvisors
+from bot.settings import Settings
+from bot.store import ConversationStore, MemoryStore, SqliteStore
+from bot.texts import LANGS, text
+from nlu.embed_cache import CachedEmbedder
+from nlu.embeddings import Embedder, create_embedder
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BotParts:
+    """The assembled pieces, for channels and the CLI."""
+
+    settings: Settings
+    embedder: Embedder
+    answerer: Answerer
+    store: ConversationStore
+    dialogue: Dialogue
+
+
+def build_embedder(settings: Settings) -> CachedEmbedder:
+    """The embedder named in settings, wrapped in the on-disk cache."""
+    options = {}
+    if settings.embedder == "sentence-transformers":
+        options = {"model": settings.embedder_model, "query_prefix": settings.embedder_query_prefix,
+                   "passage_prefix": settings.embedder_passage_prefix}
+    inner = create_embedder(settings.embedder, **options)
+    return CachedEmbedder(inner, settings.cache_dir / "embeddings.sqlite")
+
+
+def build_answerer(settings: Settings, embedder: Embedder | None = None) -> Answerer:
+    """Load the FAQ and build the answering pipeline (raises FaqError on a broken FAQ)."""
+    embedder = embedder or build_embedder(settings)
+    return Answerer(embedder, build_knowledge(Path(settings.faq_dir), embedder))
+
+
+def contact_texts(settings: Settings) -> dict[str, str]:
+    """The 'talk to the organisation directly' message in every language."""
+    values = settings.organisation.placeholders()
+    return {lang: text(lang, "handoff_unavailable", **values) for lang in LANGS}
+
+
+def build_bot(settings: Settings, *, persistent: bool = True, handoff: HandoffPort | None = None,
+              answerer: Answerer | None = None) -> BotParts:
+    """Everything a channel needs; `persistent=False` keeps state in memory (one-shot CLI runs, tests)."""
+    answerer = answerer or build_answerer(settings)
+    store: ConversationStore = SqliteStore(settings.database_path) if persistent else MemoryStore()
+    dialogue = Dialogue(answerer, store, handoff or NoAdvisors(contact_texts(settings)),
+                        settings.organisation.placeholders(), settings.default_language, settings.retention_days)
+    return BotParts(settings, answerer.embedder, answerer, store, dialogue)
+
+
+def build_dialogue(settings: Settings) -> Dialogue:
+    """The dialogue core with persistent state, for channel adapters."""
+    return build_bot(settings).dialogue

