@@ -8,7 +8,7 @@ from pathlib import Path
 
 from nlu.emergency_terms import is_emergency
 from nlu.embeddings import Embedder
-from nlu.intents import EMERGENCY, FAQ_INTENT, OUT_OF_SCOPE, IntentClassifier
+from nlu.intents import EMERGENCY, FAQ_INTENT, OUT_OF_SCOPE, IntentClassifier, IntentResult
 from nlu.rasa_data import IntentExample, load_nlu_file
 from retrieval.index import FaqIndex, Hit
 from retrieval.loader import NLU_FILE, FaqCollection, load_faq
@@ -20,15 +20,14 @@ SMALL_TALK = ("greet", "goodbye", "thanks", "bot_capabilities", "change_language
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Calibrated on the editors' test questions (see bench/README.md)."""
+    """Decision thresholds on classifier margins; calibrated with `python -m bench.run` (see bench/README.md)."""
 
-    answer: float = 0.89
-    margin: float = 0.012
-    answer_sure: float = 0.93
-    suggest: float = 0.85
-    suggest_spread: float = 0.03
-    intent: float = 0.55
-    out_of_scope: float = 0.5
+    answer: float = -0.5
+    suggest: float = -0.85
+    suggest_spread: float = 0.35
+    intent: float = -0.35
+    dense_weight: float = 2.0
+    dense_centre: float = 0.85
 
 
 @dataclass(frozen=True)
@@ -53,30 +52,38 @@ class Knowledge:
     intent_examples: tuple[IntentExample, ...]
 
 
-def build_knowledge(faq_dir: Path, embedder: Embedder) -> Knowledge:
-    """Load and validate the FAQ and nlu.yml, embed, build the index and train the intent classifier."""
-    collection = load_faq(faq_dir)
-    examples = tuple(load_nlu_file(faq_dir / NLU_FILE))
-    index = FaqIndex.from_entries(collection.entries, embedder)
+def training_pairs(collection: FaqCollection, examples: tuple[IntentExample, ...]) -> tuple[list[str], list[str]]:
+    """(texts, labels): every FAQ title and question labelled with its entry id, plus the nlu.yml intents."""
     texts = [e.text for e in examples]
     labels = [e.intent for e in examples]
     for entry in collection.entries:
         for lang in LANGS:
             loc = entry.text(lang)
             if loc is not None:
-                texts.extend(loc.questions)
-                labels.extend([FAQ_INTENT] * len(loc.questions))
-    classifier = IntentClassifier.train(embedder, texts, labels)
+                texts.extend([loc.title, *loc.questions])
+                labels.extend([entry.id] * (1 + len(loc.questions)))
+    return texts, labels
+
+
+def build_knowledge(faq_dir: Path, embedder: Embedder, cache_dir: Path | None = None) -> Knowledge:
+    """Load and validate the FAQ and nlu.yml, embed, build the index and train the classifier."""
+    collection = load_faq(faq_dir)
+    examples = tuple(load_nlu_file(faq_dir / NLU_FILE))
+    index = FaqIndex.from_entries(collection.entries, embedder)
+    texts, labels = training_pairs(collection, examples)
+    classifier = IntentClassifier.train(embedder, texts, labels, cache_dir=cache_dir)
     return Knowledge(collection, index, classifier, examples)
 
 
 class Answerer:
     """Understands messages against the current Knowledge; `reload` swaps in new knowledge atomically."""
 
-    def __init__(self, embedder: Embedder, knowledge: Knowledge, thresholds: Thresholds | None = None) -> None:
+    def __init__(self, embedder: Embedder, knowledge: Knowledge, thresholds: Thresholds | None = None,
+                 cache_dir: Path | None = None) -> None:
         self.embedder = embedder
         self._knowledge = knowledge
         self.thresholds = thresholds or Thresholds()
+        self.cache_dir = cache_dir
         self._reload_lock = threading.Lock()
 
     @property
@@ -87,42 +94,44 @@ class Answerer:
     def reload(self, faq_dir: Path) -> Knowledge:
         """Build new knowledge from `faq_dir`; on any error the old one keeps serving and the error is raised."""
         with self._reload_lock:
-            fresh = build_knowledge(faq_dir, self.embedder)
+            fresh = build_knowledge(faq_dir, self.embedder, self.cache_dir)
             self._knowledge = fresh
             return fresh
 
     def decide(self, text: str) -> Decision:
         """Decide what to do with one message's text."""
         knowledge = self._knowledge
-        if is_emergency(text):
-            return Decision("intent", EMERGENCY, confidence=1.0)
         vec = self.embedder.embed_queries([text])[0]
-        intent = knowledge.classifier.classify(vec)
-        hits = tuple(knowledge.index.search(text, vec, k=5))
+        hits = tuple(knowledge.index.search(text, vec, k=len(knowledge.index.entries)))
+        ranked = self._combine(knowledge.classifier.classify(text, vec), hits, set(knowledge.index.entries))
+        faq = self._faq_decision(ranked, hits, set(knowledge.index.entries))
+        if is_emergency(text):
+            return Decision("intent", EMERGENCY, faq.faq_id, faq.candidates, 1.0, hits)
         th = self.thresholds
-        top = hits[0] if hits else None
-        if intent.intent in (EMERGENCY, HANDOFF) and intent.confidence >= th.intent:
-            return Decision("intent", intent.intent, confidence=intent.confidence, hits=hits)
-        strong_faq = top is not None and (top.score >= th.answer_sure or top.keyword > 0)
-        if intent.intent in SMALL_TALK and intent.confidence >= th.intent and not strong_faq:
-            return Decision("intent", intent.intent, confidence=intent.confidence, hits=hits)
-        if intent.intent == OUT_OF_SCOPE and intent.confidence >= th.out_of_scope and not strong_faq:
-            return Decision("fallback", OUT_OF_SCOPE, confidence=intent.confidence, hits=hits)
-        return self._faq_decision(hits, intent.prob(FAQ_INTENT))
+        label, score = ranked[0]
+        if label in (EMERGENCY, HANDOFF, *SMALL_TALK) and score >= th.intent:
+            return Decision("intent", label, confidence=score, hits=hits)
+        if label == OUT_OF_SCOPE:
+            return Decision("fallback", OUT_OF_SCOPE, confidence=score, hits=hits)
+        return faq
 
-    def _faq_decision(self, hits: tuple[Hit, ...], p_faq: float) -> Decision:
+    def _combine(self, result: IntentResult, hits: tuple[Hit, ...], faq_ids: set[str]) -> list[tuple[str, float]]:
+        """Classifier margins, with FAQ labels nudged by their nearest-question similarity."""
         th = self.thresholds
-        if not hits:
+        dense = {h.entry_id: h.dense for h in hits}
+        combined = [(label, score + (th.dense_weight * (dense.get(label, th.dense_centre) - th.dense_centre)
+                                     if label in faq_ids else 0.0)) for label, score in result.ranked]
+        return sorted(combined, key=lambda item: item[1], reverse=True)
+
+    def _faq_decision(self, ranked: list[tuple[str, float]], hits: tuple[Hit, ...], faq_ids: set[str]) -> Decision:
+        th = self.thresholds
+        faq_ranked = [(label, score) for label, score in ranked if label in faq_ids]
+        if not faq_ranked:
             return Decision("fallback", OUT_OF_SCOPE, hits=hits)
-        top = hits[0]
-        second = hits[1].score if len(hits) > 1 else 0.0
-        clear = top.score - second >= th.margin or top.score >= th.answer_sure
-        if top.score >= th.answer and clear:
-            return Decision("answer", FAQ_INTENT, top.entry_id, (top.entry_id,), top.score, hits)
-        if top.score >= th.suggest:
-            close = tuple(h.entry_id for h in hits[:3] if top.score - h.score <= th.suggest_spread)
-            if len(close) == 1:
-                return Decision("answer", FAQ_INTENT, top.entry_id, close, top.score, hits)
-            return Decision("suggest", FAQ_INTENT, None, close, top.score, hits)
-        intent = OUT_OF_SCOPE if p_faq < 0.5 else FAQ_INTENT
-        return Decision("fallback", intent, confidence=top.score, hits=hits)
+        best, score = faq_ranked[0]
+        if score >= th.answer:
+            return Decision("answer", FAQ_INTENT, best, (best,), score, hits)
+        if score >= th.suggest:
+            close = tuple(label for label, s in faq_ranked[:3] if score - s <= th.suggest_spread)
+            return Decision("suggest", FAQ_INTENT, None, close, score, hits)
+        return Decision("fallback", FAQ_INTENT, confidence=score, hits=hits)

@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.answering import Answerer, build_knowledge
 from bot.core import Dialogue
 from bot.handoff_port import HandoffPort, NoAdvisors
+from bot.reloader import FaqReloader
 from bot.settings import Settings
 from bot.store import ConversationStore, MemoryStore, SqliteStore
 from bot.texts import LANGS, text
@@ -42,7 +43,8 @@ def build_embedder(settings: Settings) -> CachedEmbedder:
 def build_answerer(settings: Settings, embedder: Embedder | None = None) -> Answerer:
     """Load the FAQ and build the answering pipeline (raises FaqError on a broken FAQ)."""
     embedder = embedder or build_embedder(settings)
-    return Answerer(embedder, build_knowledge(Path(settings.faq_dir), embedder))
+    knowledge = build_knowledge(Path(settings.faq_dir), embedder, settings.cache_dir)
+    return Answerer(embedder, knowledge, cache_dir=settings.cache_dir)
 
 
 def contact_texts(settings: Settings) -> dict[str, str]:
@@ -61,6 +63,16 @@ def build_bot(settings: Settings, *, persistent: bool = True, handoff: HandoffPo
     return BotParts(settings, answerer.embedder, answerer, store, dialogue)
 
 
+def start_faq_watcher(parts: BotParts) -> FaqReloader:
+    """Serve FAQ edits within seconds: a background thread reloads changed files, refusing broken ones."""
+    settings = parts.settings
+    reloader = FaqReloader(parts.answerer, Path(settings.faq_dir), settings.data_dir / "faq-status.txt")
+    reloader.start()
+    return reloader
+
+
 def build_dialogue(settings: Settings) -> Dialogue:
-    """The dialogue core with persistent state, for channel adapters."""
-    return build_bot(settings).dialogue
+    """The dialogue core with persistent state and FAQ hot reload, for long-running channel adapters."""
+    parts = build_bot(settings)
+    start_faq_watcher(parts)
+    return parts.dialogue

@@ -36,6 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help='read {"id", "text"} per line from stdin, write one JSON answer per line')
     _add_faq_commands(sub)
     sub.add_parser("telegram", help="run the Telegram bot (TELEGRAM_BOT_TOKEN)")
+    messenger = sub.add_parser("messenger", help="run the Facebook Messenger webhook (MESSENGER_* settings)")
+    messenger.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    messenger.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    messenger_sub = messenger.add_subparsers(dest="messenger_command")
+    messenger_sub.add_parser("setup", help="publish the Get Started button, greeting and persistent menu")
     return parser
 
 
@@ -52,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot import commands
 
     handler = {"chat": commands.chat, "answer": commands.answer_jsonl, "faq": commands.faq,
-               "report": commands.report, "telegram": commands.telegram}[args.command]
+               "report": commands.report, "telegram": commands.telegram, "messenger": commands.messenger}[args.command]
     try:
         return handler(settings, args)
     except KeyboardInterrupt:

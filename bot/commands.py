@@ -38,6 +38,9 @@ def chat(settings: Settings, args: argparse.Namespace) -> int:
     except FaqError as exc:
         print(f"The FAQ has errors:\n{exc}", file=sys.stderr)
         return 1
+    from bot.app import start_faq_watcher
+
+    start_faq_watcher(parts)
     buttons: list[str] = []
     print("Write a question in Ukrainian, Russian, Polish or English (Ctrl-D or /quit to leave).\n")
     _print_replies(parts.dialogue.handle(IncomingMessage("console", "local", "local", "/start")), buttons)
@@ -110,6 +113,15 @@ def report(settings: Settings, args: argparse.Namespace) -> int:
 
     print(unanswered_report(SqliteStore(settings.database_path), answerer.embedder, since))
     return 0
+
+
+def messenger(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the Messenger webhook, or `messenger setup` (Get Started button and menu)."""
+    from bot.channels.messenger import run_messenger, setup_profile
+
+    if args.messenger_command == "setup":
+        return setup_profile(settings)
+    return run_messenger(settings, args.host, args.port)
 
 
 def telegram(settings: Settings, args: argparse.Namespace) -> int:

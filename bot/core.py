@@ -39,7 +39,7 @@ class Dialogue:
         self.answerer = answerer
         self.store = store
         self.handoff = handoff
-        self.placeholders = {k: html.escape(v) for k, v in placeholders.items()}
+        self.placeholders = dict(placeholders)
         self.default_language = default_language
         self.retention_days = retention_days
         self._locks: defaultdict[ConversationKey, threading.Lock] = defaultdict(threading.Lock)
@@ -99,7 +99,7 @@ class Dialogue:
             return [Reply(self._privacy(lang))]
         state.pending = "forget"
         return [Reply(text(lang, "forget_confirm"), [[Button(text(lang, "button.yes_delete"), "forget:yes"),
-                                                      Button(text(lang, "button.no"), "forget:no")]])]
+                                                      Button(text(lang, "button.cancel"), "forget:no")]])]
 
     def _on_payload(self, msg: IncomingMessage, payload: str, state: ConversationState, lang: str) -> list[Reply]:
         kind, _, arg = payload.partition(":")
@@ -175,8 +175,10 @@ class Dialogue:
                    lang: str) -> list[Reply]:
         meta = self._meta(lang, decision.intent, None, decision.confidence)
         if decision.intent == EMERGENCY:
-            first = Reply(text(lang, "emergency"), meta={**meta, "handoff": True})
-            return [first, *self.handoff.request(msg, lang, "emergency", priority=True)]
+            first = Reply(text(lang, "emergency"), meta={**meta, "handoff": True, "faq_id": decision.faq_id})
+            entries = self.answerer.knowledge.collection.by_id()
+            related = self._answer(entries[decision.faq_id], lang, state) if decision.faq_id in entries else []
+            return [first, *self.handoff.request(msg, lang, "emergency", priority=True), *related]
         if decision.intent == HANDOFF:
             return [self._with_meta(r, meta) for r in self.handoff.request(msg, lang, "asked")] or \
                 [Reply(text(lang, "fallback"), meta=meta)]
@@ -209,7 +211,7 @@ class Dialogue:
         if loc is None or shown is None:
             return [Reply(text(lang, "fallback"))]
         state.last_faq, state.candidates = entry.id, []
-        parts = [f"<b>{html.escape(loc.title)}</b>", self._fill(loc.answer.strip())]
+        parts = [f"<b>{html.escape(loc.title)}</b>", self._fill(loc.answer.strip(), escape=True)]
         if shown != lang:
             parts.insert(0, html.escape(text(lang, "other_language_note", lang_name=language_name(shown))))
         buttons = [[Button(text(lang, "button.useful"), f"fb:up:{entry.id}"),
@@ -243,10 +245,11 @@ class Dialogue:
     def _privacy(self, lang: str) -> str:
         return self._fill(text(lang, "privacy", retention_days=self.retention_days))
 
-    def _fill(self, template: str) -> str:
+    def _fill(self, template: str, escape: bool = False) -> str:
+        """Put the organisation's details into {org_*} placeholders (HTML-escaped inside HTML answers)."""
         out = template
         for key, value in self.placeholders.items():
-            out = out.replace("{" + key + "}", value)
+            out = out.replace("{" + key + "}", html.escape(value) if escape else value)
         return out
 
     @staticmethod

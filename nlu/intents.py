@@ -1,57 +1,104 @@
-"""Intent classification: logistic regression over sentence embeddings, plus a keyword net for emergencies."""
+"""Classify a message into an FAQ entry or a non-FAQ intent: a linear SVM over sentence embeddings plus
+character n-grams of the script-independent skeleton (which carries transliteration and typos)."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
 
 from nlu.embeddings import Embedder
+from nlu.normalise import skeleton
 
-FAQ_INTENT = "faq"
+log = logging.getLogger(__name__)
+
 OUT_OF_SCOPE = "out_of_scope"
 EMERGENCY = "emergency"
+FAQ_INTENT = "faq"
+CACHE_VERSION = "svm-1"
 
 
 @dataclass(frozen=True)
 class IntentResult:
-    """The most likely intent, its probability, and the full distribution."""
+    """Labels ranked by score (SVM margins: higher is surer; around 0 is the decision boundary)."""
 
-    intent: str
-    confidence: float
-    scores: dict[str, float]
+    ranked: tuple[tuple[str, float], ...]
 
-    def prob(self, intent: str) -> float:
-        """The probability of one intent (0 when unknown)."""
-        return self.scores.get(intent, 0.0)
+    @property
+    def intent(self) -> str:
+        """The best label."""
+        return self.ranked[0][0]
+
+    @property
+    def confidence(self) -> float:
+        """The best label's score."""
+        return self.ranked[0][1]
+
+    def score(self, label: str) -> float:
+        """The score of one label (-inf when unknown)."""
+        return next((s for name, s in self.ranked if name == label), float("-inf"))
 
 
 class IntentClassifier:
-    """Trained once from (text, intent) pairs; `classify` takes a query embedding."""
+    """Trained from (text, label) pairs; `classify` takes the text and its query embedding."""
 
-    def __init__(self, model: LogisticRegression, labels: list[str]) -> None:
+    def __init__(self, model: LinearSVC, chars: TfidfVectorizer, char_weight: float) -> None:
         self._model = model
-        self.labels = labels
+        self._chars = chars
+        self._char_weight = char_weight
+        self.labels: list[str] = [str(x) for x in model.classes_]
 
     @classmethod
-    def train(cls, embedder: Embedder, texts: Sequence[str], intents: Sequence[str],
-              c: float = 8.0) -> IntentClassifier:
-        """Fit on the examples' query embeddings (cached on disk by the embedder)."""
+    def train(cls, embedder: Embedder, texts: Sequence[str], labels: Sequence[str], cache_dir: Path | None = None,
+              char_weight: float = 1.0, c: float = 1.0) -> IntentClassifier:
+        """Fit on the examples (their embeddings come from the embedder's cache); reuse a cached model."""
+        key = hashlib.sha256("\x00".join([CACHE_VERSION, embedder.model_id, str(char_weight), str(c),
+                                          *texts, "\x01", *labels]).encode()).hexdigest()[:24]
+        path = cache_dir / f"classifier-{key}.pkl" if cache_dir else None
+        if path and path.exists():
+            try:
+                with path.open("rb") as fh:
+                    cached = pickle.load(fh)
+                if isinstance(cached, IntentClassifier):
+                    return cached
+            except Exception:  # noqa: BLE001 - a corrupt cache is rebuilt
+                log.warning("ignoring an unreadable classifier cache %s", path.name)
         vectors = embedder.embed_queries(list(texts))
-        return cls.fit_vectors(vectors, intents, c)
+        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=2)
+        char_matrix = chars.fit_transform([skeleton(t) for t in texts])
+        model = LinearSVC(C=c)
+        model.fit(hstack([csr_matrix(vectors), char_matrix * char_weight]).tocsr(), list(labels))
+        trained = cls(model, chars, char_weight)
+        if path:
+            _save(path, trained)
+        return trained
 
-    @classmethod
-    def fit_vectors(cls, vectors: np.ndarray, intents: Sequence[str], c: float = 8.0) -> IntentClassifier:
-        """Fit on ready embeddings."""
-        model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
-        model.fit(vectors, list(intents))
-        return cls(model, [str(x) for x in model.classes_])
+    def classify(self, text: str, query_vec: np.ndarray) -> IntentResult:
+        """Every label's score for one message, best first."""
+        features = hstack([csr_matrix(query_vec.reshape(1, -1)),
+                           self._chars.transform([skeleton(text)]) * self._char_weight]).tocsr()
+        scores = self._model.decision_function(features)[0]
+        order = np.argsort(-scores)
+        return IntentResult(tuple((self.labels[i], float(scores[i])) for i in order))
 
-    def classify(self, query_vec: np.ndarray) -> IntentResult:
-        """The intent distribution for one embedded message."""
-        probs = self._model.predict_proba(query_vec.reshape(1, -1))[0]
-        scores = {label: float(p) for label, p in zip(self.labels, probs, strict=True)}
-        best = max(scores, key=scores.__getitem__)
-        return IntentResult(best, scores[best], scores)
+
+def _save(path: Path, classifier: IntentClassifier) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(classifier, fh)
+        tmp.replace(path)
+        for old in path.parent.glob("classifier-*.pkl"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        log.warning("could not cache the classifier in %s", path.parent)

@@ -80,7 +80,7 @@ def _latin(text: str, words: list[str]) -> LangGuess:
     (best, top), (_, second) = ranked[0], ranked[1]
     if top > 0 and top > second:
         translit = best in ("uk", "ru")
-        stat = _statistical(text, SUPPORTED + (OTHER,)) if len(words) >= 4 and not translit else None
+        stat = _statistical(text, SUPPORTED + (OTHER,)) if len(words) >= 4 and top < 2 else None
         if stat and stat.lang == OTHER and stat.confidence > 0.8 and top < 2:
             return stat
         return LangGuess(best, min(1.0, 0.5 + (top - second) / (2 * top) + 0.1 * min(top, 3)), translit)

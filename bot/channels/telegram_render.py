@@ -97,16 +97,20 @@ def split_html(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
     if sum(a.width for a in atoms) <= limit:
         return [text] if strip_html(text).strip() else []
     parts: list[str] = []
-    start, stack = 0, []  # stack: (tag name, raw opening tag) open at `start`
+    start, stack = 0, list[tuple[str, str]]()  # (tag name, raw opening tag) open at `start`
     while start < len(atoms):
         cut, cut_stack = _find_cut(atoms, start, stack, limit)
         body = "".join(a.raw for a in atoms[start:cut]).rstrip()
-        part = "".join(raw for _, raw in stack) + body + "".join(f"</{name}>" for name, _ in reversed(cut_stack))
+        part = (
+            "".join(raw for _, raw in stack) + body + "".join(f"</{name}>" for name, _ in reversed(cut_stack))
+        )
         if strip_html(body).strip():
             parts.append(part)
         start, stack = cut, cut_stack
         preformatted = any(name in ("pre", "code") for name, _ in stack)
-        while start < len(atoms) and (atoms[start].raw == "\n" or (atoms[start].raw == " " and not preformatted)):
+        while start < len(atoms) and (
+            atoms[start].raw == "\n" or (atoms[start].raw == " " and not preformatted)
+        ):
             start += 1
     return parts
 

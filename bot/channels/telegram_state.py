@@ -30,10 +30,13 @@ class TelegramState:
         if path is not None:
             self.db.enable_wal()
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db[BLOCKED].create({"chat_id": str, "blocked_at": str, "reason": str}, pk="chat_id",
-                                if_not_exists=True)
-        self.db[HANDLED].create({"update_id": int, "handled_at": str}, pk="update_id", if_not_exists=True)
-        self.db[CURSOR].create({"name": str, "value": int}, pk="name", if_not_exists=True)
+        self.db.table(BLOCKED).create(
+            {"chat_id": str, "blocked_at": str, "reason": str}, pk="chat_id", if_not_exists=True
+        )
+        self.db.table(HANDLED).create(
+            {"update_id": int, "handled_at": str}, pk="update_id", if_not_exists=True
+        )
+        self.db.table(CURSOR).create({"name": str, "value": int}, pk="name", if_not_exists=True)
 
     def close(self) -> None:
         """Close the database connection."""
@@ -50,6 +53,8 @@ class TelegramState:
 
     def unblock(self, chat_id: str) -> bool:
         """Forget a block (the user wrote again); True if the chat was marked."""
+        if not self.is_blocked(chat_id):
+            return False  # the usual case: no write transaction for every update
         with self._lock, self.db.conn:
             cursor = self.db.execute(f"DELETE FROM {BLOCKED} WHERE chat_id = ?", [str(chat_id)])
             return cursor.rowcount > 0
@@ -76,12 +81,14 @@ class TelegramState:
         """Store a handled update id and the new watermark in one transaction."""
         with self._lock, self.db.conn:
             if update_id is not None:
-                self.db.execute(f"INSERT OR IGNORE INTO {HANDLED} (update_id, handled_at) VALUES (?, ?)",
-                                [update_id, _now()])
-            self.db.execute(f"INSERT OR REPLACE INTO {CURSOR} (name, value) VALUES ('watermark', ?)",
-                            [watermark])
-            self.db.execute(f"DELETE FROM {HANDLED} WHERE update_id <= ? AND update_id <= ?",
-                            [watermark, watermark - KEEP_HANDLED])
+                self.db.execute(
+                    f"INSERT OR IGNORE INTO {HANDLED} (update_id, handled_at) VALUES (?, ?)",
+                    [update_id, _now()],
+                )
+            self.db.execute(
+                f"INSERT OR REPLACE INTO {CURSOR} (name, value) VALUES ('watermark', ?)", [watermark]
+            )
+            self.db.execute(f"DELETE FROM {HANDLED} WHERE update_id <= ?", [watermark - KEEP_HANDLED])
 
 
 class UpdateLedger:
@@ -96,9 +103,10 @@ class UpdateLedger:
         self._state = state
         self._ordered = ordered
         self._watermark, self._done = state.load_handled()
-        self._high = max(self._done | {self._watermark})
+        self._high = self._watermark  # the highest id seen in this run; ids kept from before do not count
         self._in_hand: set[int] = set()
-        self.progress = asyncio.Event()
+        self.idle = asyncio.Event()  # set while no update is in hand
+        self.idle.set()
 
     @property
     def watermark(self) -> int:
@@ -118,6 +126,7 @@ class UpdateLedger:
                 self.skip(update_id)
             return False
         self._in_hand.add(update_id)
+        self.idle.clear()
         return True
 
     def skip(self, update_id: int) -> None:
@@ -128,6 +137,8 @@ class UpdateLedger:
     def finish(self, update_id: int) -> None:
         """Mark an update in hand as handled and persist it."""
         self._in_hand.discard(update_id)
+        if not self._in_hand:
+            self.idle.set()
         self._done.add(update_id)
         self._high = max(self._high, update_id)
         self._advance(update_id)
@@ -143,7 +154,6 @@ class UpdateLedger:
         if len(self._done) > 2 * KEEP_HANDLED:
             floor = min(watermark, self._high - KEEP_HANDLED)
             self._done = {i for i in self._done if i > floor}
-        self.progress.set()
 
 
 def _now() -> str:
