@@ -35,7 +35,7 @@ def word_tokens(text: str) -> list[str]:
 
 
 def best_entry(scores: np.ndarray, owners: Sequence[str]) -> str | None:
-    """The entry of the best-scoring document (= the argmax of per-entry max); None when nothing scores > 0."""
+    """The entry of the best document (= argmax of the per-entry max); None when nothing scores above 0."""
     if scores.size == 0 or float(scores.max()) <= 0.0:
         return None
     return owners[int(np.argmax(scores))]
@@ -90,7 +90,7 @@ class DenseBaseline:
 
     @classmethod
     def build(cls, embedder: Embedder, texts: Sequence[str], owners: Sequence[str]) -> DenseBaseline:
-        """Embed the documents (as queries, like the bot's index) and build a flat inner-product index; timed."""
+        """Embed the documents (as queries, like the bot's index), build a flat inner-product index; timed."""
         import faiss
 
         start = time.perf_counter()
@@ -101,6 +101,14 @@ class DenseBaseline:
         baseline._index = index
         baseline.build_seconds = time.perf_counter() - start
         return baseline
+
+    def predict_all(self, queries: Sequence[str], embedder: Embedder | None = None) -> list[str | None]:
+        """The nearest document's FAQ id for many queries embedded in one batch (optionally another, cached,
+        wrapper of the same model); no latency is recorded."""
+        vectors = (embedder or self.embedder).embed_queries(list(queries))
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        _, ids = self._index.search(vectors, 1)  # type: ignore[attr-defined]
+        return [self.owners[int(i)] if int(i) >= 0 else None for i in ids[:, 0]]
 
     def predict(self, query: str) -> str | None:
         """The FAQ id of the nearest document; the time per query (embed + search) goes to `latencies`."""

@@ -1,4 +1,4 @@
-"""The labelled dev set: loading, and the checks that keep it usable (labels exist, no leakage from the FAQ)."""
+"""The labelled dev set: loading, and the checks that keep it usable (known labels, no copies of the FAQ)."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def label_problems(items: list[DevItem], faq_ids: set[str]) -> list[str]:
         if item.style not in STYLES:
             problems.append(f"item {n} {item.text!r}: style {item.style!r} is not one of {', '.join(STYLES)}")
         if item.expect not in faq_ids and item.expect not in NON_FAQ_LABELS:
-            problems.append(f"item {n} {item.text!r}: expect {item.expect!r} is neither an FAQ id nor an intent")
+            problems.append(f"item {n} {item.text!r}: expect {item.expect!r} is not an FAQ id or an intent")
     return problems
 
 

@@ -1,4 +1,4 @@
-"""Pure metric functions over (dev item, outcome) pairs: no model, no I/O, so tests can check the arithmetic."""
+"""Pure metric functions over (dev item, outcome) pairs: no model, no I/O, so tests can check the sums."""
 
 from __future__ import annotations
 
@@ -147,7 +147,8 @@ def binary_score(truth: Sequence[bool], predicted: Sequence[bool]) -> BinaryScor
 
 def out_of_scope_score(pairs: Sequence[Pair]) -> BinaryScore:
     """Positive = the bot gave no FAQ answer and declined; precision is over every message it declined."""
-    return binary_score([item.expect == OUT_OF_SCOPE for item, _ in pairs], [out.declined for _, out in pairs])
+    truth = [item.expect == OUT_OF_SCOPE for item, _ in pairs]
+    return binary_score(truth, [out.declined for _, out in pairs])
 
 
 def handoff_hit(out: Outcome) -> bool:

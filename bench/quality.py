@@ -28,19 +28,21 @@ def outcome_from_replies(replies: list[Reply]) -> Outcome:
                    bool(record["handoff"]), candidates)
 
 
-def run_devset(dialogue: Dialogue, items: Sequence[DevItem]) -> tuple[list[Pair], list[float]]:
-    """(item, outcome) pairs and the seconds each `dialogue.handle` took (after a short warm-up)."""
+def run_devset(dialogue: Dialogue, items: Sequence[DevItem]) -> tuple[list[Pair], list[float], list[float]]:
+    """(item, outcome) pairs, and the wall and CPU seconds each `dialogue.handle` took (after a warm-up)."""
     for n, text in enumerate(WARM_UP):
         dialogue.handle(IncomingMessage("bench-warmup", f"w{n}", "bench", text))
     pairs: list[Pair] = []
     latencies: list[float] = []
+    cpu: list[float] = []
     for i, item in enumerate(items, 1):
         msg = IncomingMessage("bench", f"q{i}", "bench", item.text)
-        start = time.perf_counter()
+        cpu_start, start = time.process_time(), time.perf_counter()
         replies = dialogue.handle(msg)
         latencies.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu_start)
         pairs.append((item, outcome_from_replies(replies)))
-    return pairs, latencies
+    return pairs, latencies, cpu
 
 
 def _rate(right: int, n: int) -> dict[str, Any]:
@@ -52,7 +54,8 @@ def _binary(score: metrics.BinaryScore) -> dict[str, Any]:
 
 
 def _faq(scores: dict[str, metrics.FaqScore]) -> dict[str, Any]:
-    return {key: {**asdict(s), "top1": s.top1, "suggested_rate": s.suggested_rate} for key, s in scores.items()}
+    return {key: {**asdict(s), "top1": s.top1, "suggested_rate": s.suggested_rate}
+            for key, s in scores.items()}
 
 
 def quality_figures(pairs: Sequence[Pair]) -> dict[str, Any]:
@@ -70,12 +73,16 @@ def quality_figures(pairs: Sequence[Pair]) -> dict[str, Any]:
         "language": {key: _rate(r, total) for key, (r, total) in metrics.language_scores(pairs).items()},
         "uk_ru_confusion": metrics.confusion(pairs),
         "misses": [asdict(m) for m in metrics.misses(pairs)],
-        "outcomes": [{**asdict(item), **{f"got_{k}": v for k, v in asdict(out).items()}} for item, out in pairs],
+        "outcomes": [{**asdict(item), **{f"got_{k}": v for k, v in asdict(out).items()}}
+                     for item, out in pairs],
     }
 
 
-def latency_figures(latencies: Sequence[float]) -> dict[str, Any]:
-    """p50 / p95 / max / mean of per-message latency, in milliseconds."""
+def latency_figures(latencies: Sequence[float], cpu: Sequence[float] = ()) -> dict[str, Any]:
+    """p50 / p95 / max / mean of per-message wall latency, and p50 / p95 of CPU time, in milliseconds."""
     ms = [x * 1000.0 for x in latencies]
+    cpu_ms = [x * 1000.0 for x in cpu]
     return {"n": len(ms), "p50_ms": metrics.percentile(ms, 50), "p95_ms": metrics.percentile(ms, 95),
-            "max_ms": max(ms) if ms else None, "mean_ms": sum(ms) / len(ms) if ms else None}
+            "max_ms": max(ms) if ms else None, "mean_ms": sum(ms) / len(ms) if ms else None,
+            "cpu_p50_ms": metrics.percentile(cpu_ms, 50) if cpu_ms else None,
+            "cpu_p95_ms": metrics.percentile(cpu_ms, 95) if cpu_ms else None}

@@ -65,15 +65,18 @@ def _quality(q: dict[str, Any]) -> list[str]:
                                                           " messages were out of scope"],
         ["out-of-scope recall", fmt(oos["recall"]), f"{oos['tp']} of {oos['tp'] + oos['fn']} out-of-scope "
                                                     "messages declined"],
-        ["handoff recall", fmt(hand["recall"]), f"{hand['tp']} of {hand['tp'] + hand['fn']} requests for a person"],
-        ["handoff offered on other messages", str(hand["fp"]), "fallbacks offer an advisor too"],
+        ["handoff recall", fmt(hand["recall"]),
+         f"{hand['tp']} of {hand['tp'] + hand['fn']} requests for a person"],
+        ["handoff offered on other messages", str(hand["fp"]),
+         "fallbacks and sensitive FAQ answers offer an advisor too"],
         ["emergency recall", fmt(emer["recall"]), f"{emer['tp']} of {emer['tp'] + emer['fn']} emergencies"],
         ["emergency false alarms", str(emer["fp"]), "non-emergency messages answered as emergency"],
         ["small talk (greet/thanks/goodbye)", _rate(q["small_talk"]), "intent matches exactly"],
         ["end-to-end correct decision", _rate(q["end_to_end"]), "every line, by its label (language aside)"],
     ]
     out += table(["figure", "value", "counts"], rows) + ["", "### Reply language", ""]
-    out += table(["language", "accuracy"], [[k, _rate(q["language"].get(k))] for k in GROUPS if k in q["language"]])
+    out += table(["language", "accuracy"],
+                 [[k, _rate(q["language"].get(k))] for k in GROUPS if k in q["language"]])
     conf = q["uk_ru_confusion"]
     out += ["", "uk/ru confusion (rows: labelled language, columns: reply language):", ""]
     out += table(["labelled \\ reply", "uk", "ru", "other"],
@@ -89,11 +92,16 @@ def _speed(results: dict[str, Any]) -> list[str]:
                                                                    "around `Dialogue.handle`"],
         ["latency per message p95", f"{fmt(lat['p95_ms'], 1)} ms", ""],
         ["latency per message max", f"{fmt(lat['max_ms'], 1)} ms", f"mean {fmt(lat['mean_ms'], 1)} ms"],
+        ["CPU time per message p50 / p95",
+         f"{fmt(lat.get('cpu_p50_ms'), 1)} / {fmt(lat.get('cpu_p95_ms'), 1)} ms",
+         "process CPU time around the same calls: what the latency would be on an idle machine, roughly "
+         "(more than the wall time when the work runs on both cores)"],
         ["bot build in this process", f"{fmt(s['build_in_process_s'], 2)} s", "`build_bot`, warm caches"],
     ]
     start = s.get("start")
     if start:
-        rows.append(["cold start, warm caches (fresh `python -c` to first answer)", f"{fmt(start['wall_s'], 2)} s",
+        rows.append(["cold start, warm caches (fresh `python -c` to first answer)",
+                     f"{fmt(start['wall_s'], 2)} s",
                      f"median of {len(start['runs_wall_s'])} runs "
                      f"({', '.join(fmt(x, 2) for x in start['runs_wall_s'])}); imports "
                      f"{fmt(start['import_s'], 2)} s, build {fmt(start['build_s'], 2)} s, first answer "
@@ -113,7 +121,8 @@ def _speed(results: dict[str, Any]) -> list[str]:
     rows.append(["peak RSS, benchmark process after the dev set", f"{fmt(mem['bot_process_mb'], 0)} MB",
                  "`ru_maxrss`: the bot built and the whole dev set answered"])
     if start:
-        rows.append(["peak RSS, warm-start process", f"{fmt(start['rss_mb'], 0)} MB", "after its first answer"])
+        rows.append(["peak RSS, warm-start process", f"{fmt(start['rss_mb'], 0)} MB",
+                     "after its first answer"])
     rows.append(["peak RSS, benchmark process at the end", f"{fmt(mem['bench_end_mb'], 0)} MB",
                  "includes the baselines (and torch, when the sentence-transformers row ran)"])
     return ["## Speed and memory", "", *table(["figure", "value", "notes"], rows), ""]
@@ -121,12 +130,13 @@ def _speed(results: dict[str, Any]) -> list[str]:
 
 def _baselines(results: dict[str, Any]) -> list[str]:
     rows_in = results.get("baselines")
-    out = ["## Baselines (argmax over the same FAQ documents, the dev set's FAQ questions, no thresholds)", ""]
+    out = ["## Baselines (argmax over the same FAQ documents on the dev set's FAQ questions, no thresholds)",
+           ""]
     if rows_in is None:
         return out + ["Skipped (`--no-baselines`).", ""]
     bot = results["quality"]["faq_by_lang"]
-    rows: list[list[object]] = [["**the bot** (dialogue path, thresholds)", *[fmt(bot.get(k, {}).get("top1"))
-                                                                               for k in GROUPS], "—", "see above"]]
+    rows: list[list[object]] = [["**the bot** (dialogue path, thresholds)",
+                                 *[fmt(bot.get(k, {}).get("top1")) for k in GROUPS], "—", "see above"]]
     notes = []
     for row in rows_in:
         if row["status"] != "ok":
@@ -144,7 +154,8 @@ def _baselines(results: dict[str, Any]) -> list[str]:
 
 def _devset(results: dict[str, Any]) -> list[str]:
     d = results["devset"]
-    out = ["## Dev set", "", f"{d['lines']} lines ({d['faq_lines']} FAQ questions, {d['out_of_scope']} out of scope, "
+    out = ["## Dev set", "",
+           f"{d['lines']} lines ({d['faq_lines']} FAQ questions, {d['out_of_scope']} out of scope, "
            f"{d['handoff']} handoff, {d['emergency']} emergency, {d['small_talk']} small talk).", ""]
     for key, label in (("leaked_questions", "equal to an FAQ example question"),
                        ("leaked_titles", "equal to an FAQ title"),

@@ -37,7 +37,8 @@ def _peak_rss(results: dict[str, Any]) -> float | None:
 
 
 TARGETS = (
-    Target("top-1 FAQ accuracy", "≥ 0.95", _get("quality", "faq_by_lang", "all", "top1"), lambda v: v >= 0.95),
+    Target("top-1 FAQ accuracy", "≥ 0.95", _get("quality", "faq_by_lang", "all", "top1"),
+           lambda v: v >= 0.95),
     Target("out-of-scope recall", "≥ 0.90", _get("quality", "out_of_scope", "recall"), lambda v: v >= 0.90),
     Target("emergency recall", "= 1.0", _get("quality", "emergency", "recall"), lambda v: v >= 1.0),
     Target("handoff recall", "= 1.0", _get("quality", "handoff", "recall"), lambda v: v >= 1.0),

@@ -22,12 +22,14 @@ SMALL_TALK = ("greet", "goodbye", "thanks", "bot_capabilities", "change_language
 class Thresholds:
     """Decision thresholds on classifier margins; calibrated with `python -m bench.run` (see bench/README.md)."""
 
-    answer: float = -0.5
+    answer: float = -0.6
     suggest: float = -0.85
     suggest_spread: float = 0.35
     intent: float = -0.35
     dense_weight: float = 2.0
     dense_centre: float = 0.85
+    grounded: float = 0.865
+    ungrounded: float = 0.855
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,12 @@ class Answerer:
         if not faq_ranked:
             return Decision("fallback", OUT_OF_SCOPE, hits=hits)
         best, score = faq_ranked[0]
-        if score >= th.answer:
+        # How close the message is to any FAQ question: gibberish and chit-chat sit below ~0.85.
+        nearest = max((h.dense for h in hits), default=0.0)
+        named = any(h.keyword > 0 for h in hits if h.entry_id == best)
+        if nearest < th.ungrounded and not named:
+            return Decision("fallback", OUT_OF_SCOPE, confidence=score, hits=hits)
+        if score >= th.answer and (nearest >= th.grounded or named):
             return Decision("answer", FAQ_INTENT, best, (best,), score, hits)
         if score >= th.suggest:
             close = tuple(label for label, s in faq_ranked[:3] if score - s <= th.suggest_spread)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,9 +10,11 @@ from pathlib import Path
 from bot.answering import Answerer, build_knowledge
 from bot.core import Dialogue
 from bot.handoff_port import HandoffPort, NoAdvisors
+from bot.messages import ConversationKey
+from bot.ratelimit import RateLimiter
 from bot.reloader import FaqReloader
 from bot.settings import Settings
-from bot.store import ConversationStore, MemoryStore, SqliteStore
+from bot.store import ConversationStore, MemoryStore, SqliteStore, utcnow
 from bot.texts import LANGS, text
 from nlu.embed_cache import CachedEmbedder
 from nlu.embeddings import Embedder, create_embedder
@@ -53,13 +56,29 @@ def contact_texts(settings: Settings) -> dict[str, str]:
     return {lang: text(lang, "handoff_unavailable", **values) for lang in LANGS}
 
 
+def build_handoff(settings: Settings, store: ConversationStore, persistent: bool = True) -> HandoffPort:
+    """The advisors' handoff if `duty_schedule` and ADVISORS_CHAT_ID are set (handoff.db), else NoAdvisors."""
+    if settings.duty_schedule is None or settings.advisors_chat_id is None:
+        return NoAdvisors(contact_texts(settings))
+    from handoff.service import HandoffService
+
+    def history(key: ConversationKey) -> list[str]:
+        """The person's last questions (already redacted), for the advisors' view of the conversation."""
+        since = utcnow() - dt.timedelta(hours=6)
+        return [q.text for q in store.questions(since) if q.key == key][-5:]
+
+    return HandoffService.from_settings(settings, clock=utcnow, history=history,
+                                        path=None if persistent else ":memory:")
+
+
 def build_bot(settings: Settings, *, persistent: bool = True, handoff: HandoffPort | None = None,
               answerer: Answerer | None = None) -> BotParts:
     """Everything a channel needs; `persistent=False` keeps state in memory (one-shot CLI runs, tests)."""
     answerer = answerer or build_answerer(settings)
     store: ConversationStore = SqliteStore(settings.database_path) if persistent else MemoryStore()
-    dialogue = Dialogue(answerer, store, handoff or NoAdvisors(contact_texts(settings)),
-                        settings.organisation.placeholders(), settings.default_language, settings.retention_days)
+    dialogue = Dialogue(answerer, store, handoff or build_handoff(settings, store, persistent),
+                        settings.organisation.placeholders(), settings.default_language, settings.retention_days,
+                        rate_limiter=RateLimiter(settings.rate_limit_per_minute))
     return BotParts(settings, answerer.embedder, answerer, store, dialogue)
 
 

@@ -6,10 +6,13 @@ import html
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from bot.answering import HANDOFF, Answerer, Decision
 from bot.handoff_port import HandoffPort
 from bot.messages import LANGS, Button, ConversationKey, IncomingMessage, Reply
+from bot.ratelimit import RateLimiter, Verdict
 from bot.redact import redact
 from bot.store import ConversationState, ConversationStore, LoggedQuestion, utcnow
 from bot.texts import language_name, text
@@ -19,6 +22,7 @@ from nlu.normalise import clean_text
 from retrieval.schema import CATEGORIES, FaqEntry
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FALLBACK_ORDER = {"uk": ("pl", "en", "ru"), "ru": ("uk", "pl", "en"), "pl": ("en", "uk", "ru"),
                   "en": ("pl", "uk", "ru")}
@@ -35,7 +39,8 @@ class Dialogue:
     """Keeps per-conversation state in a store and answers each message; one message per conversation at a time."""
 
     def __init__(self, answerer: Answerer, store: ConversationStore, handoff: HandoffPort,
-                 placeholders: dict[str, str], default_language: str = "en", retention_days: int = 90) -> None:
+                 placeholders: dict[str, str], default_language: str = "en", retention_days: int = 90,
+                 rate_limiter: RateLimiter | None = None) -> None:
         self.answerer = answerer
         self.store = store
         self.handoff = handoff
@@ -44,6 +49,8 @@ class Dialogue:
         self.retention_days = retention_days
         self._locks: defaultdict[ConversationKey, threading.Lock] = defaultdict(threading.Lock)
         self._locks_guard = threading.Lock()
+        self.rate_limiter = rate_limiter
+        self._store_failing: set[str] = set()  # store operations whose failure was logged already
 
     def _lock(self, key: ConversationKey) -> threading.Lock:
         with self._locks_guard:
@@ -51,15 +58,39 @@ class Dialogue:
 
     def handle(self, msg: IncomingMessage) -> list[Reply]:
         """Answer one message; conversations are independent, messages of one conversation are serialised."""
+        if self.rate_limiter is not None:  # before any language work: a flood costs almost nothing
+            verdict = self.rate_limiter.check(msg)
+            if verdict is not Verdict.ALLOW:
+                return self._rate_limited(msg) if verdict is Verdict.NOTE else []
         with self._lock(msg.key):
-            state = self.store.load(msg.key)
+            state = self._store_call("load", self.store.load, msg.key) or ConversationState()
             state.user_id = msg.user_id
             replies = self._route(msg, state)
             if state.pending != "forgotten":
-                self.store.save(msg.key, state)
+                self._store_call("save", self.store.save, msg.key, state)
             else:
                 state.pending = None
             return replies
+
+    def _rate_limited(self, msg: IncomingMessage) -> list[Reply]:
+        state = self._store_call("load", self.store.load, msg.key) or ConversationState()
+        lang = state.lang or self._hint(msg) or self.default_language
+        return [Reply(text(lang, "rate_limited"), meta={"lang": lang, "rate_limited": True})]
+
+    def _store_call(self, what: str, call: Callable[..., T], *args: Any) -> T | None:
+        """A store call that must not stop the answers (read-only or full disk): a failure is logged once."""
+        try:
+            result = call(*args)
+        except Exception:  # noqa: BLE001 - sqlite3.OperationalError, OSError...: keep answering FAQ questions
+            if what not in self._store_failing:
+                self._store_failing.add(what)
+                log.exception("conversation store: %s failed (read-only or full disk?); answering without it "
+                              "until it works again", what)
+            return None
+        if what in self._store_failing:
+            self._store_failing.discard(what)
+            log.warning("conversation store: %s works again", what)
+        return result
 
     # --- routing -------------------------------------------------------------------------------------------
 
@@ -120,7 +151,8 @@ class Dialogue:
             return [Reply(text(lang, "rephrase_prompt"))]
         if kind == "fb" and arg.count(":") == 1:
             verdict, faq_id = arg.split(":")
-            self.store.log_feedback(msg.key, faq_id, verdict == "up", utcnow())
+            if faq_id in entries:  # a forged or stale payload stores nothing
+                self._store_call("feedback", self.store.log_feedback, msg.key, faq_id, verdict == "up", utcnow())
             if verdict == "up":
                 return [Reply(text(lang, "feedback_thanks"))]
             state.pending = "after_down"
@@ -266,9 +298,7 @@ class Dialogue:
 
     def _log(self, msg: IncomingMessage, lang: str, body: str, decision: Decision) -> None:
         outcome = decision.kind if decision.intent != OUT_OF_SCOPE else "out_of_scope"
-        try:
-            self.store.log_question(LoggedQuestion(utcnow(), msg.key, lang, redact(body)[:500], decision.intent,
-                                                   decision.faq_id, float(decision.confidence), outcome))
-        except Exception:  # noqa: BLE001 - a full or read-only disk must not stop answers
-            log.exception("could not log a question for %s", msg.key.channel)
+        self._store_call("question log", self.store.log_question, LoggedQuestion(
+            utcnow(), msg.key, lang, redact(body)[:500], decision.intent, decision.faq_id,
+            float(decision.confidence), outcome))
 

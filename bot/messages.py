@@ -30,6 +30,8 @@ class IncomingMessage:
     payload: str | None = None
     attachments: tuple[str, ...] = ()
     locale_hint: str | None = None
+    # The channel's id of the message, to forward attachments and spot a redelivery; not part of equality.
+    message_id: str = field(default="", compare=False)
 
     @property
     def key(self) -> ConversationKey:

@@ -45,8 +45,12 @@ class Settings(BaseSettings):
     embedder_passage_prefix: str = "passage: "
     default_language: str = "en"
     retention_days: int = 90
+    rate_limit_per_minute: int = Field(default=20, ge=0)  # messages one person may send a minute; 0: no limit
     organisation: Organisation = Field(default_factory=Organisation)
     duty_schedule: Path | None = None
+    handoff_reminder_minutes: int = Field(default=10, ge=1)  # nobody took a ticket: remind, tell the person
+    handoff_tick_seconds: float = Field(default=30.0, gt=0)  # how often reminders and duty starts are checked
+    advisors_language: str = "en"  # the language of the advisors' group (advisors.* in bot/locales)
 
     telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_base_url: str = Field(default="https://api.telegram.org/bot", alias="TELEGRAM_BASE_URL")
@@ -63,6 +67,11 @@ class Settings(BaseSettings):
     def database_path(self) -> Path:
         """The SQLite file holding conversations, tickets and reports."""
         return self.data_dir / "bot.db"
+
+    @property
+    def handoff_database_path(self) -> Path:
+        """Handoff tickets and their outbox, shared by the Telegram and Messenger processes."""
+        return self.data_dir / "handoff.db"
 
 
 def _read_settings_file(path: Path) -> dict[str, Any]:

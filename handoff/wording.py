@@ -66,31 +66,61 @@ def mentions(advisors: Iterable[Advisor]) -> str:
 
 def ticket_buttons(ticket_id: int, lang: str) -> list[list[Button]]:
     """Take / Close / Return to bot under a ticket card."""
-    return [[Button(text(lang, "advisors.button.take"), f"adv:take:{ticket_id}")],
-            [Button(text(lang, "advisors.button.close"), f"adv:close:{ticket_id}"),
-             Button(text(lang, "advisors.button.return"), f"adv:return:{ticket_id}")]]
+    return [
+        [Button(text(lang, "advisors.button.take"), f"adv:take:{ticket_id}")],
+        [
+            Button(text(lang, "advisors.button.close"), f"adv:close:{ticket_id}"),
+            Button(text(lang, "advisors.button.return"), f"adv:return:{ticket_id}"),
+        ],
+    ]
 
 
-def card(ticket: Ticket, now: datetime, lang: str, on_duty: list[Advisor],
-         transcript: list[tuple[datetime, str, str]]) -> str:
-    """The first message in a ticket's topic: who, why, since when, who is on duty, the conversation so far."""
+def card(
+    ticket: Ticket,
+    now: datetime,
+    lang: str,
+    on_duty: list[Advisor],
+    transcript: list[tuple[datetime, str, str]],
+) -> str:
+    """The first message in a ticket's topic: who, why, since when, who is on duty, the conversation."""
     esc = html.escape
     lines = []
     if ticket.priority:
         lines.append(f"<b>{esc(text(lang, 'advisors.urgent'))}</b>")
-    lines.append("<b>" + esc(text(lang, "advisors.request", id=ticket.id, lang=ticket.route_lang.upper(),
-                                  reason=reason_label(ticket.reason, lang))) + "</b>")
-    lines.append(esc(text(lang, "advisors.since", channel=channel_label(ticket.channel, lang),
-                          person_lang=ticket.lang.upper(), time=local_time(ticket.created_at, with_day=True),
-                          waiting=duration(now - ticket.created_at))))
+    lines.append(
+        "<b>"
+        + esc(
+            text(
+                lang,
+                "advisors.request",
+                id=ticket.id,
+                language=ticket.route_lang.upper(),
+                reason=reason_label(ticket.reason, lang),
+            )
+        )
+        + "</b>"
+    )
+    lines.append(
+        esc(
+            text(
+                lang,
+                "advisors.since",
+                channel=channel_label(ticket.channel, lang),
+                person_lang=ticket.lang.upper(),
+                time=local_time(ticket.created_at, with_day=True),
+                waiting=duration(now - ticket.created_at),
+            )
+        )
+    )
     if ticket.contact:
         lines.append(esc(text(lang, "advisors.contact", contact=contact_label(ticket.contact, lang))))
     if on_duty:
         lines.append(esc(text(lang, "advisors.on_duty")) + " " + mentions(on_duty))
     else:
-        lines.append(esc(text(lang, "advisors.nobody_on_duty", lang=ticket.route_lang.upper())))
+        lines.append(esc(text(lang, "advisors.nobody_on_duty", language=ticket.route_lang.upper())))
     lines.append("")
-    context = transcript[-CONTEXT_LINES:]
+    # Only what came before the request: later messages are posted in the topic on their own.
+    context = [line for line in transcript if line[0] <= ticket.created_at][-CONTEXT_LINES:]
     lines.append(esc(text(lang, "advisors.context" if context else "advisors.no_context")))
     for at, author, line in context:
         who = text(lang, "advisors.author.person") if author in ("person", "context") else author

