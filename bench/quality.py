@@ -14,6 +14,11 @@ from bot.commands import answer_record
 from bot.core import Dialogue
 from bot.messages import IncomingMessage, Reply
 
+
+class BenchError(Exception):
+    """The benchmark cannot measure what it should; the message says why."""
+
+
 WARM_UP = ("hello", "привіт, як отримати песель", "где сделать страховку", "gdzie zrobić meldunek")
 
 
@@ -41,6 +46,9 @@ def run_devset(dialogue: Dialogue, items: Sequence[DevItem]) -> tuple[list[Pair]
         replies = dialogue.handle(msg)
         latencies.append(time.perf_counter() - start)
         cpu.append(time.process_time() - cpu_start)
+        if not replies or any(r.meta.get("rate_limited") for r in replies):
+            raise BenchError(f"dev-set line {i} ({item.text!r}) got no answer or a rate-limit reply: "
+                             "run the benchmark with the rate limit off (rate_limit_per_minute=0)")
         pairs.append((item, outcome_from_replies(replies)))
     return pairs, latencies, cpu
 

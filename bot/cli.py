@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Sequence
 
+from bot.logging_setup import setup_logging
 from bot.settings import SettingsError, load_settings
 
 
@@ -24,6 +24,16 @@ def _add_faq_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     unanswered.add_argument("--days", type=int, default=30, help="look back this many days (default 30)")
 
 
+def _add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    data = sub.add_parser("data", help="one person's stored data: export it (access request) or erase it")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    export = data_sub.add_parser("export", help="print everything stored about one conversation as JSON")
+    forget = data_sub.add_parser("forget", help="erase everything stored about one conversation")
+    for command in (export, forget):
+        command.add_argument("--user", required=True, metavar="CHANNEL:CHAT_ID", help="e.g. telegram:123456789")
+    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `migrant-bot`."""
     parser = argparse.ArgumentParser(prog="migrant-bot", description="Help bot for migrants in Poland.")
@@ -35,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     answer.add_argument("--jsonl", action="store_true", required=True,
                         help='read {"id", "text"} per line from stdin, write one JSON answer per line')
     _add_faq_commands(sub)
+    _add_data_commands(sub)
     sub.add_parser("telegram", help="run the Telegram bot (TELEGRAM_BOT_TOKEN)")
     messenger = sub.add_parser("messenger", help="run the Facebook Messenger webhook (MESSENGER_* settings)")
     messenger.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -47,8 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `migrant-bot` console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(verbose=args.verbose)  # identifiers and secrets redacted in every record
     try:
         settings = load_settings(args.config)
     except SettingsError as exc:
@@ -57,7 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot import commands
 
     handler = {"chat": commands.chat, "answer": commands.answer_jsonl, "faq": commands.faq,
-               "report": commands.report, "telegram": commands.telegram, "messenger": commands.messenger}[args.command]
+               "report": commands.report, "telegram": commands.telegram, "messenger": commands.messenger,
+               "data": commands.data}[args.command]
     try:
         return handler(settings, args)
     except KeyboardInterrupt:

@@ -131,3 +131,26 @@ def telegram(settings: Settings, args: argparse.Namespace) -> int:
     return run_telegram(settings) or 0
 
 
+def data(settings: Settings, args: argparse.Namespace) -> int:
+    """`data export | forget --user CHANNEL:CHAT_ID`: a person's access or erasure request."""
+    from bot.data_export import DataRequestError, export_user, forget_user, parse_user
+
+    try:
+        key = parse_user(args.user)
+    except DataRequestError as exc:
+        print(f"migrant-bot data: {exc}", file=sys.stderr)
+        return 2
+    if args.data_command == "export":
+        print(json.dumps(export_user(settings, key), ensure_ascii=False, indent=2))
+        return 0
+    if not args.yes:
+        try:
+            answer = input(f"Erase everything stored about {key}? Type yes to confirm: ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() != "yes":
+            print("Nothing erased.", file=sys.stderr)
+            return 1
+    for place, count in forget_user(settings, key).items():
+        print(f"{place}: {count} removed")
+    return 0

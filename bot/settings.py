@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -74,14 +76,45 @@ class Settings(BaseSettings):
         return self.data_dir / "handoff.db"
 
 
+_SECRET_KEY = re.compile(r"token|secret|password|passwd|api_?key|private_?key", re.IGNORECASE)
+
+
 def _read_settings_file(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise SettingsError(f"{path}: not valid YAML: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: cannot read the settings file: {getattr(exc, 'strerror', None) or exc}") \
+            from exc
     if not isinstance(data, dict):
         raise SettingsError(f"{path}: expected key: value pairs at the top level")
+    _refuse_readable_secrets(path, data)
     return data
+
+
+def secret_keys(data: Any, prefix: str = "") -> list[str]:
+    """The keys (dotted) in a settings mapping that look like secrets and have a value."""
+    found: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = f"{prefix}{key}"
+            if _SECRET_KEY.search(str(key)) and value not in (None, "", {}, []):
+                found.append(name)
+            found += secret_keys(value, f"{name}.")
+    return found
+
+
+def _refuse_readable_secrets(path: Path, data: dict[str, Any]) -> None:
+    """A settings file every local user can read must not hold a token or secret."""
+    if not path.stat().st_mode & stat.S_IROTH:
+        return
+    keys = secret_keys(data)
+    if keys:
+        raise SettingsError(
+            f"{path} is readable by every user of this machine and holds {', '.join(keys)}: refusing to start. "
+            f"Put secrets in the environment (e.g. TELEGRAM_BOT_TOKEN=...) and delete them from the file, or at "
+            f"least make it private: chmod 600 {path}")
 
 
 def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:

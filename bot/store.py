@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -126,8 +127,9 @@ class MemoryStore:
                 self._states.pop(k, None)
                 self._touched.pop(k, None)
             kept = [q for q in self._questions if q.when >= cutoff]
-            removed = len(old) + len(self._questions) - len(kept)
-            self._questions = kept
+            feedback = [f for f in self.feedback if f[3] >= cutoff]
+            removed = len(old) + len(self._questions) - len(kept) + len(self.feedback) - len(feedback)
+            self._questions, self.feedback = kept, feedback
             return removed
 
 
@@ -137,7 +139,8 @@ class SqliteStore:
     def __init__(self, path: Path | str) -> None:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite_utils.Database(str(path), memory=str(path) == ":memory:")
+        # Channels call the core from worker threads: the connection is shared across them, under self._lock.
+        self.db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
         self.db.conn.execute("PRAGMA busy_timeout=5000")
         if str(path) != ":memory:":
             self.db.enable_wal()

@@ -73,18 +73,20 @@ class HandoffBase:
             items = [i for i in due if i.id not in self._in_flight]
             tickets = {i.ticket_id: self.store.ticket(i.ticket_id) for i in items if i.ticket_id is not None}
             opening = [i for i in items if i.kind == "open_topic"]
-            rest = [
-                i
-                for i in items
-                if i.kind != "open_topic"
-                and not (
-                    i.target == TOPIC
-                    and (tickets.get(i.ticket_id) is None or tickets[i.ticket_id].posted_at is None)
-                )
-            ]
+            rest = [i for i in items if i.kind != "open_topic" and not self._held(i, tickets)]
             chosen = opening + rest
             self._in_flight.update(i.id for i in chosen)
-        return [self._reply(i, tickets.get(i.ticket_id)) for i in chosen]
+        return [self._reply(i, tickets.get(i.ticket_id) if i.ticket_id is not None else None) for i in chosen]
+
+    @staticmethod
+    def _held(item: OutboxItem, tickets: dict[int, Ticket | None]) -> bool:
+        """Not to be sent now: for a topic not opened yet (waiting for a duty window), or for nobody."""
+        ticket = tickets.get(item.ticket_id) if item.ticket_id is not None else None
+        if item.target == PERSON:
+            return ticket is None or not ticket.chat_id  # erased: it must never go anywhere else
+        if item.target != TOPIC or item.ticket_id is None:
+            return False
+        return ticket is None or ticket.posted_at is None
 
     def delivered(self, reply: Reply) -> None:
         """The channel sent this reply."""

@@ -69,7 +69,7 @@ def stats_text(
         f"<b>{esc(text(lang, 'advisors.stats_title', date=f'{now.astimezone(POLISH_ZONE):%d.%m.%Y}'))}</b>"
     ]
     if waiting:
-        counts = defaultdict(int)
+        counts: dict[str, int] = defaultdict(int)
         for t in waiting:
             counts[t.route_lang] += 1
         per_lang = ", ".join(f"{code.upper()} {n}" for code, n in sorted(counts.items()))

@@ -19,7 +19,7 @@ from handoff.advisors import AdvisorActions
 from handoff.base import CONTACTS, Clock, History
 from handoff.errors import HandoffError
 from handoff.schedule import current_window_end, format_next_duty, is_on_duty, load_schedule, next_duty_start
-from handoff.tickets import ASSIGNED, TOPIC, WAITING, OutboxItem, Ticket, TicketStore, iso
+from handoff.tickets import ASSIGNED, GROUP, TOPIC, WAITING, OutboxItem, Ticket, TicketStore, iso
 from handoff.wording import duration, note
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,9 @@ class HandoffService(AdvisorActions):
                 shown = body + (f"\n📎 {', '.join(msg.attachments)}" if msg.attachments else "")
                 item = self.store.add_outbox(now, TOPIC, ticket=ticket, text=shown or "…", source=source)
             person: list[Reply] = []
-            if not self._serving(ticket.route_lang, now):  # nobody on duty: it waits for the next window
+            if ticket.status == WAITING and not self._serving(
+                ticket.route_lang, now
+            ):  # kept for the next window
                 self.store.update_ticket(ticket.id, left_count=ticket.left_count + 1)
                 person = [self._left_reply(ticket, now)]
             return [*person, *self._claim([item])]
@@ -127,11 +129,11 @@ class HandoffService(AdvisorActions):
             for ticket in self.store.erase_conversation(key, now):
                 if ticket.thread_id is None:
                     continue
-                items.append(self.store.add_outbox(now, "group", "delete_topic", thread_id=ticket.thread_id))
+                items.append(self.store.add_outbox(now, GROUP, "delete_topic", thread_id=ticket.thread_id))
                 items.append(
                     self.store.add_outbox(
                         now,
-                        "group",
+                        GROUP,
                         html=True,
                         text=note("forgotten", self.alang, id=ticket.id, language=ticket.route_lang.upper()),
                     )
@@ -209,7 +211,7 @@ class HandoffService(AdvisorActions):
                     items.append(
                         self.store.add_outbox(
                             now,
-                            "group",
+                            GROUP,
                             html=True,
                             text=note(
                                 "window_started",

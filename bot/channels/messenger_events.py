@@ -71,6 +71,8 @@ def parse_body(raw: bytes) -> dict[str, Any]:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise WebhookError(f"not JSON: {exc}") from exc
+    except RecursionError:
+        raise WebhookError("not JSON: nested too deeply") from None
     if not isinstance(body, dict):
         raise WebhookError(f"expected a JSON object, got {type(body).__name__}")
     return body

@@ -38,8 +38,15 @@ GROUP_COMMANDS = ("/queue", "/stats")
 class SendResultLike(Protocol):
     """What the Messenger sender reports (bot.channels.messenger_api.SendResult)."""
 
-    status: Any
-    detail: str
+    @property
+    def status(self) -> Any:
+        """How the call ended (a SendStatus)."""
+        ...
+
+    @property
+    def detail(self) -> str:
+        """Why it was not sent, in words for the advisor."""
+        ...
 
     @property
     def ok(self) -> bool:
@@ -149,7 +156,7 @@ class AdvisorsDesk:
         if outcome is True:
             await asyncio.to_thread(self.service.delivered, reply)
         elif outcome is None:
-            self.service.release(reply)
+            await asyncio.to_thread(self.service.release, reply)
         else:
             detail = outcome if isinstance(outcome, str) else "not accepted"
             final = detail.startswith("final: ")
@@ -182,14 +189,22 @@ class AdvisorsDesk:
     async def _to_group(self, reply: Reply, thread_id: int | None) -> bool | str | None:
         meta = reply.meta
         ticket = meta.get("ticket")
-        if "open_topic" in meta:
+        if "open_topic" in meta and ticket is not None:
             thread = await asyncio.to_thread(self.service.thread_of, int(ticket))
             if thread is None:
-                topic = await call_with_retries(
-                    lambda: self.bot.create_forum_topic(self.chat_id, str(meta["open_topic"])),
-                    self.policy,
-                    "createForumTopic",
-                )
+                try:
+                    topic = await call_with_retries(
+                        lambda: self.bot.create_forum_topic(self.chat_id, str(meta["open_topic"])),
+                        self.policy,
+                        "createForumTopic",
+                    )
+                except BadRequest as exc:  # tried again later, with a growing pause
+                    log.error(
+                        "cannot open a topic in the advisors' group (%s): turn Topics on in the group "
+                        "and make the bot an admin allowed to manage topics",
+                        exc,
+                    )
+                    return f"createForumTopic: {exc}"
                 thread = topic.message_thread_id
                 await asyncio.to_thread(self.service.set_thread, int(ticket), thread)
         else:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
+
+log = logging.getLogger(__name__)
 
 BLOCKED = "telegram_blocked"
 HANDLED = "telegram_handled_updates"
@@ -106,6 +109,7 @@ class UpdateLedger:
         self._high = self._watermark  # the highest id seen in this run; ids kept from before do not count
         self._in_hand: set[int] = set()
         self.idle = asyncio.Event()  # set while no update is in hand
+        self._failing = False  # the last write of the ledger failed (logged once)
         self.idle.set()
 
     @property
@@ -150,7 +154,13 @@ class UpdateLedger:
         if update_id is None and watermark == self._watermark:
             return
         self._watermark = watermark
-        self._state.record_handled(update_id, watermark)
+        try:
+            self._state.record_handled(update_id, watermark)
+            self._failing = False
+        except sqlite3.Error as exc:  # a read-only or full disk: keep going on what is held in memory
+            if not self._failing:
+                log.error("cannot record handled updates (%s); after a restart some may be handled again", exc)
+            self._failing = True
         if len(self._done) > 2 * KEEP_HANDLED:
             floor = min(watermark, self._high - KEEP_HANDLED)
             self._done = {i for i in self._done if i > floor}

@@ -106,11 +106,8 @@ class FakeForumApi(FakeBotApi):
         with self.cond:
             thread = int(params["message_thread_id"])
             self.topics.pop(thread, None)
-            self.sent = [
-                m
-                for m in self.sent
-                if not (str(m["chat_id"]) == str(params["chat_id"]) and m.get("message_thread_id") == thread)
-            ]
+            kept = [m for m in self.sent if m.get("message_thread_id") != thread]
+            self.sent[:] = kept  # Telegram deletes the topic with every message in it
         return True
 
     def api_copyMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802

@@ -160,6 +160,15 @@ def test_take_relay_both_ways_and_close_with_a_rating(service: HandoffService, c
     assert "4.0/5 (1)" in stats and "Handled today: 1" in stats
 
 
+def test_an_advisor_staying_after_the_window_keeps_the_chat(service: HandoffService, clock: Clock) -> None:
+    ticket = open_ticket(service)
+    sent(service, service.take(ticket, OLENA))
+    clock.set(clock.now.replace(hour=17, minute=30))  # the window ended at 17:00
+    relayed = service.relay_from_user(msg("501", "ще одне питання", mid="40"), "uk")
+    assert [r.to for r in relayed] == [GROUP_KEY]  # to the advisor, no "saved for the next duty" note
+    assert len(service.advisor_message(ticket, OLENA, "Відповідаю")) == 1
+
+
 def test_return_to_bot(service: HandoffService) -> None:
     ticket = open_ticket(service)
     sent(service, service.take(ticket, OLENA))

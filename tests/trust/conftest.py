@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,3 +33,28 @@ def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
 def sqlite_bot(settings: Settings, answerer: Answerer, tmp_path: Path) -> Iterator[BotParts]:
     """A fresh dialogue over the shared answerer, with its state in a temporary SQLite file."""
     yield build_bot(settings.model_copy(update={"data_dir": tmp_path}), persistent=True, answerer=answerer)
+
+
+@pytest.fixture
+def fake_api() -> Iterator[Any]:
+    """A fake Telegram Bot API server on 127.0.0.1 (tests/telegram/tg_fake_api.py)."""
+    from tg_fake_api import FakeBotApi
+
+    fake = FakeBotApi().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture
+def fake_graph() -> Iterator[Any]:
+    """A fake Graph API on 127.0.0.1 (tests/messenger/fb_fake_graph.py)."""
+    from fb_fake_graph import FakeGraphApi
+
+    fake = FakeGraphApi().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+

@@ -18,7 +18,8 @@ from bot.channels.messenger_render import MAX_TITLE, render_replies
 from bot.channels.telegram_render import MAX_CALLBACK_DATA_BYTES, MAX_MESSAGE_LENGTH, render_reply, visible_length
 from bot.messages import LANGS, IncomingMessage, Reply
 from bot.settings import Settings
-from nlu.normalise import clean_text
+from nlu.normalise import clean_text, skeleton
+from retrieval.index import TokenIndex, _same_word
 
 # Characters people (and broken clients) send: emoji with modifiers and joiners, right-to-left text and marks,
 # zero-width characters, control characters, a lone surrogate (JSON allows "\ud83d"), HTML-looking text.
@@ -154,6 +155,7 @@ STEPS = st.lists(st.one_of(
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=STEPS)
+@example(steps=[{"text": "Jak dostać PESEL?"}, {"payload": "fb:up:\ud800"}, {"payload": "fb:down:" + "x" * 5000}])
 def test_any_conversation_in_a_sqlite_store(settings: Settings, answerer: Answerer, tmp_path_factory:
                                             pytest.TempPathFactory, steps: list[dict[str, object]]) -> None:
     """A whole conversation, state saved and loaded between messages: the store never breaks a reply."""
@@ -164,3 +166,41 @@ def test_any_conversation_in_a_sqlite_store(settings: Settings, answerer: Answer
         talk(parts, message(chat=chat, **step))  # type: ignore[arg-type]
     integrity = parts.store.db.execute("PRAGMA integrity_check").fetchone()[0]  # type: ignore[attr-defined]
     assert integrity == "ok"
+
+
+def test_feedback_on_an_unknown_answer_stores_nothing(sqlite_bot: BotParts) -> None:
+    """Regression: a forged 👍 payload with a lone surrogate crashed the SQLite insert (UnicodeEncodeError), and
+    any string the person's client sent was stored as an FAQ id."""
+    for payload in ("fb:up:\ud800", "fb:down:" + "x" * 5000, "fb:up:pesel"):
+        talk(sqlite_bot, message(payload=payload, chat="77"))
+    stored = [row["faq_id"] for row in sqlite_bot.store.db["feedback"].rows]  # type: ignore[attr-defined]
+    assert stored == ["pesel"]
+
+
+def _contains_by_scanning(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    """The keyword matcher as it was: every phrase tried at every position."""
+    n = len(phrase)
+    return any(all(_same_word(tokens[start + i], phrase[i]) for i in range(n))
+               for start in range(len(tokens) - n + 1))
+
+
+WORDISH = st.text(alphabet="abcdeikmnoprstuvz", min_size=1, max_size=9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tokens=st.lists(WORDISH, max_size=30), phrase=st.lists(WORDISH, min_size=1, max_size=3).map(tuple))
+def test_the_indexed_keyword_matcher_agrees_with_the_scan(tokens: list[str], phrase: tuple[str, ...]) -> None:
+    if tokens and len(phrase[0]) > 4:
+        tokens = [*tokens, phrase[0][:-1] + "ami", *phrase[1:]]  # often make it findable with an inflection
+    assert TokenIndex(tokens).contains(phrase) == _contains_by_scanning(tokens, phrase)
+
+
+def test_every_real_keyword_matches_as_before(answerer: Answerer) -> None:
+    index = answerer.knowledge.index
+    phrases = [p for ps in index._keywords.values() for p in ps]  # noqa: SLF001
+    texts = [q for e in answerer.knowledge.collection.entries for lang in LANGS if e.text(lang)
+             for q in e.text(lang).questions]  # type: ignore[union-attr]
+    for question in texts[::7]:  # a sample: the old scan is slow
+        tokens = skeleton(question).split()
+        found = TokenIndex(tokens)
+        assert [found.contains(p) for p in phrases] == [_contains_by_scanning(tokens, p) for p in phrases]
