@@ -13,6 +13,7 @@ from bot.handoff_port import HandoffPort, NoAdvisors
 from bot.messages import ConversationKey
 from bot.ratelimit import RateLimiter
 from bot.reloader import FaqReloader
+from bot.retention import start_retention
 from bot.settings import Settings
 from bot.store import ConversationStore, MemoryStore, SqliteStore, utcnow
 from bot.texts import LANGS, text
@@ -91,7 +92,8 @@ def start_faq_watcher(parts: BotParts) -> FaqReloader:
 
 
 def build_dialogue(settings: Settings) -> Dialogue:
-    """The dialogue core with persistent state and FAQ hot reload, for long-running channel adapters."""
+    """The dialogue core with persistent state, FAQ hot reload and daily retention, for long-running channels."""
     parts = build_bot(settings)
     start_faq_watcher(parts)
+    start_retention(parts.store, settings.retention_days, parts.dialogue.handoff)  # at start, then daily
     return parts.dialogue

@@ -78,7 +78,7 @@ def answer_jsonl(settings: Settings, args: argparse.Namespace) -> int:
             print(json.dumps({"id": None, "error": f"line {number}: expected {{\"id\": ..., \"text\": ...}}"}),
                   flush=True)
             continue
-        replies = parts.dialogue.handle(IncomingMessage("jsonl", f"q{number}", "jsonl", question))
+        replies = parts.dialogue.handle(IncomingMessage("jsonl", f"q{number}", f"q{number}", question))
         print(json.dumps(answer_record(qid, replies), ensure_ascii=False), flush=True)
     return 0
 
