@@ -8,6 +8,7 @@ from pathlib import Path
 
 from nlu.emergency_terms import is_emergency
 from nlu.embeddings import Embedder
+from nlu.language_model import LanguageModel
 from nlu.intents import EMERGENCY, FAQ_INTENT, OUT_OF_SCOPE, IntentClassifier, IntentResult
 from nlu.rasa_data import IntentExample, load_nlu_file
 from retrieval.index import FaqIndex, Hit
@@ -52,6 +53,7 @@ class Knowledge:
     index: FaqIndex
     classifier: IntentClassifier
     intent_examples: tuple[IntentExample, ...]
+    language_model: LanguageModel
 
 
 def training_pairs(collection: FaqCollection, examples: tuple[IntentExample, ...]) -> tuple[list[str], list[str]]:
@@ -74,7 +76,22 @@ def build_knowledge(faq_dir: Path, embedder: Embedder, cache_dir: Path | None = 
     index = FaqIndex.from_entries(collection.entries, embedder)
     texts, labels = training_pairs(collection, examples)
     classifier = IntentClassifier.train(embedder, texts, labels, cache_dir=cache_dir)
-    return Knowledge(collection, index, classifier, examples)
+    lang_texts, langs = language_pairs(collection)
+    language_model = LanguageModel.train(lang_texts, langs, cache_dir=cache_dir)
+    return Knowledge(collection, index, classifier, examples, language_model)
+
+
+def language_pairs(collection: FaqCollection) -> tuple[list[str], list[str]]:
+    """(texts, languages): every FAQ title and question with the language block it is written in."""
+    texts: list[str] = []
+    langs: list[str] = []
+    for entry in collection.entries:
+        for lang in LANGS:
+            loc = entry.text(lang)
+            if loc is not None:
+                texts.extend([loc.title, *loc.questions])
+                langs.extend([lang] * (1 + len(loc.questions)))
+    return texts, langs
 
 
 class Answerer:

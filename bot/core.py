@@ -177,7 +177,7 @@ class Dialogue:
         if switch:
             state.lang, state.lang_chosen = switch, True
             return [Reply(text(switch, "language_set"), meta=self._meta(switch, "change_language"))]
-        guess = detect_language(body)
+        guess = detect_language(body, self.answerer.knowledge.language_model)
         if guess.lang == OTHER and guess.confidence >= 0.6:
             return [Reply(text("en", "unsupported_language"), language_buttons(),
                           meta=self._meta("en", OUT_OF_SCOPE))]

@@ -3,9 +3,6 @@ character n-grams of the script-independent skeleton (which carries transliterat
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +13,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from nlu.embeddings import Embedder
+from nlu.model_cache import cached_model, training_key
 from nlu.normalise import skeleton
-
-log = logging.getLogger(__name__)
 
 OUT_OF_SCOPE = "out_of_scope"
 EMERGENCY = "emergency"
@@ -60,26 +56,17 @@ class IntentClassifier:
     def train(cls, embedder: Embedder, texts: Sequence[str], labels: Sequence[str], cache_dir: Path | None = None,
               char_weight: float = 1.0, c: float = 1.0) -> IntentClassifier:
         """Fit on the examples (their embeddings come from the embedder's cache); reuse a cached model."""
-        key = hashlib.sha256("\x00".join([CACHE_VERSION, embedder.model_id, str(char_weight), str(c),
-                                          *texts, "\x01", *labels]).encode()).hexdigest()[:24]
-        path = cache_dir / f"classifier-{key}.pkl" if cache_dir else None
-        if path and path.exists():
-            try:
-                with path.open("rb") as fh:
-                    cached = pickle.load(fh)
-                if isinstance(cached, IntentClassifier):
-                    return cached
-            except Exception:  # noqa: BLE001 - a corrupt cache is rebuilt
-                log.warning("ignoring an unreadable classifier cache %s", path.name)
-        vectors = embedder.embed_queries(list(texts))
-        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=2)
-        char_matrix = chars.fit_transform([skeleton(t) for t in texts])
-        model = LinearSVC(C=c)
-        model.fit(hstack([csr_matrix(vectors), char_matrix * char_weight]).tocsr(), list(labels))
-        trained = cls(model, chars, char_weight)
-        if path:
-            _save(path, trained)
-        return trained
+        key = training_key(CACHE_VERSION, embedder.model_id, f"{char_weight}/{c}", texts, labels)
+
+        def fit() -> IntentClassifier:
+            vectors = embedder.embed_queries(list(texts))
+            chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=2)
+            char_matrix = chars.fit_transform([skeleton(t) for t in texts])
+            model = LinearSVC(C=c)
+            model.fit(hstack([csr_matrix(vectors), char_matrix * char_weight]).tocsr(), list(labels))
+            return cls(model, chars, char_weight)
+
+        return cached_model(cache_dir, "classifier", key, cls, fit)
 
     def classify(self, text: str, query_vec: np.ndarray) -> IntentResult:
         """Every label's score for one message, best first."""
@@ -88,17 +75,3 @@ class IntentClassifier:
         scores = self._model.decision_function(features)[0]
         order = np.argsort(-scores)
         return IntentResult(tuple((self.labels[i], float(scores[i])) for i in order))
-
-
-def _save(path: Path, classifier: IntentClassifier) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(classifier, fh)
-        tmp.replace(path)
-        for old in path.parent.glob("classifier-*.pkl"):
-            if old != path:
-                old.unlink(missing_ok=True)
-    except OSError:
-        log.warning("could not cache the classifier in %s", path.parent)

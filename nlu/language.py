@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nlu import lexicon
+from nlu.language_model import LanguageModel
 from nlu.normalise import clean_text, skeleton, strip_diacritics
 
 SUPPORTED = ("uk", "ru", "pl", "en")
@@ -112,8 +113,12 @@ def _statistical(text: str, allowed: tuple[str, ...]) -> LangGuess:
     return LangGuess(None, 0.0)
 
 
-def detect_language(text: str) -> LangGuess:
-    """Guess the language of one message; `lang` is None when the text gives no evidence (e.g. 'pesel')."""
+def detect_language(text: str, model: LanguageModel | None = None) -> LangGuess:
+    """Guess the language of one message; `lang` is None when the text gives no evidence (e.g. 'pesel').
+
+    Rules (letters, word lists, lingua) decide where they are sure; the optional character n-gram model,
+    trained on the FAQ's own questions, decides transliterated and otherwise unclear messages.
+    """
     text = clean_text(text)
     words = _words(text)
     if not words:
@@ -121,9 +126,20 @@ def detect_language(text: str) -> LangGuess:
     cyr, lat, other = _script_counts(text)
     if other > cyr + lat:
         return LangGuess(OTHER, 0.9)
+    guess = _cyrillic(text, words) if cyr >= lat else _latin(text, words)
+    if model is None or len(text) < 4:
+        return guess
+    lang, prob = model.predict(text)
+    if guess.lang == OTHER:
+        # lingua takes transliterated Russian and Ukrainian for other languages; the model has seen them
+        return LangGuess(lang, prob, True) if lang in ("uk", "ru") and prob >= 0.6 else guess
     if cyr >= lat:
-        return _cyrillic(text, words)
-    return _latin(text, words)
+        if guess.lang and guess.confidence >= 0.9:
+            return guess
+        return LangGuess(lang, prob) if prob >= 0.6 or guess.lang is None else guess
+    if prob >= 0.6:
+        return LangGuess(lang, prob, guess.transliterated or lang in ("uk", "ru"))
+    return guess if guess.lang else LangGuess(lang, prob)
 
 
 def requested_language(text: str) -> str | None:

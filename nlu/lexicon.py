@@ -46,10 +46,9 @@ PL_WORDS = frozenset("""
 jak gdzie co czy to mi mnie moj moja moje potrzebuje potrzebuję trzeba mozna można dostac dostać
 zrobic zrobić wziac wziąć kiedy ile dlaczego kto pan pani jest nie tez też albo bardzo dziekuje dziękuję
 prosze proszę czesc cześć dzien dzień dobry wieczor wieczór pomocy pomoc gdzie jesli jeśli jaki jaka jakie
-dla od obok po przez dziecko dziecka lekarz lekarza paszport dokumenty chce chcę moge mogę mam znalezc
+dla od obok przez dziecko dziecka lekarz lekarza paszport dokumenty chce chcę moge mogę mam znalezc
 znaleźć zalatwic załatwić zarejestrowac zarejestrować przedluzyc przedłużyć maz mąż zona żona polsku
-jezyk język szkola szkoła szkoly szkoły przedszkole mieszkanie podatki praca prace pracę sie się w z na
-urzad urząd karte kartę karta pobytu czasowego wniosek wniosku
+jezyk język szkola szkoła szkoly szkoły przedszkole mieszkanie podatki praca prace pracę sie się w z
 """.split())
 EN_WORDS = frozenset("""
 how where what can could i my me the a an to do does get need is are for of in on with from when much
@@ -58,6 +57,8 @@ find register renew extend husband wife learn polish language school kindergarte
 work job permit card residence apply application insurance bank account
 """.split())
 POLISH_LETTERS = frozenset("ąćęłńśźżó")
+# Polish office terms ("karta pobytu", "urząd", "wniosek") are used inside every language, so they are
+# deliberately not evidence for Polish above.
 
 # Asking to switch the conversation's language (skeleton forms): phrases count in a short message,
 # bare language names only when they are (almost) the whole message.

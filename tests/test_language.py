@@ -63,3 +63,21 @@ def test_questions_about_languages_are_not_switch_requests(text: str) -> None:
                                       ("мельдунек", "meldunek"), ("цукр", "CUKR"), ("воєвода", "wojewoda")])
 def test_skeleton_joins_scripts(a: str, b: str) -> None:
     assert skeleton(a) == skeleton(b)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("skolko nado zhdat reshenie po karte pobytu", "ru"),
+    ("chy mozhna pratsiuvaty bez dozvolu", "uk"),
+    ("nuzhna strakhovka dlya rebenka", "ru"),
+    ("yak znaity simeinoho likaria", "uk"),
+    ("gdzie mozna zalatwic meldunek", "pl"),
+])
+def test_the_faq_trained_model_reads_transliteration(answerer: object, text: str, lang: str) -> None:
+    model = answerer.knowledge.language_model  # type: ignore[attr-defined]
+    assert detect_language(text, model).lang == lang
+
+
+@pytest.mark.parametrize("text", ["Wie bekomme ich eine Aufenthaltserlaubnis in Polen?",
+                                  "Merhaba, oturma izni nasıl alınır?"])
+def test_the_model_does_not_claim_other_languages(answerer: object, text: str) -> None:
+    assert detect_language(text, answerer.knowledge.language_model).lang == "other"  # type: ignore[attr-defined]
