@@ -78,8 +78,7 @@ def build_bot(settings: Settings, *, persistent: bool = True, handoff: HandoffPo
     answerer = answerer or build_answerer(settings)
     store: ConversationStore = SqliteStore(settings.database_path) if persistent else MemoryStore()
     dialogue = Dialogue(answerer, store, handoff or build_handoff(settings, store, persistent),
-                        settings.organisation.placeholders(), settings.default_language, settings.retention_days,
-                        rate_limiter=RateLimiter(settings.rate_limit_per_minute))
+                        settings.organisation.placeholders(), settings.default_language, settings.retention_days)
     return BotParts(settings, answerer.embedder, answerer, store, dialogue)
 
 
@@ -92,8 +91,9 @@ def start_faq_watcher(parts: BotParts) -> FaqReloader:
 
 
 def build_dialogue(settings: Settings) -> Dialogue:
-    """The dialogue core with persistent state, FAQ hot reload and daily retention, for long-running channels."""
+    """The core for long-running channels: persistent state, rate limit, FAQ hot reload, daily retention."""
     parts = build_bot(settings)
+    parts.dialogue.rate_limiter = RateLimiter(settings.rate_limit_per_minute)  # people, not tests or the CLI
     start_faq_watcher(parts)
     start_retention(parts.store, settings.retention_days, parts.dialogue.handoff)  # at start, then daily
     return parts.dialogue

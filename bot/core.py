@@ -58,7 +58,8 @@ class Dialogue:
 
     def handle(self, msg: IncomingMessage) -> list[Reply]:
         """Answer one message; conversations are independent, messages of one conversation are serialised."""
-        if self.rate_limiter is not None:  # before any language work: a flood costs almost nothing
+        # before any language work, so a flood costs almost nothing; button presses cost no NLU and pass
+        if self.rate_limiter is not None and msg.payload is None:
             verdict = self.rate_limiter.check(msg)
             if verdict is not Verdict.ALLOW:
                 return self._rate_limited(msg) if verdict is Verdict.NOTE else []
@@ -134,6 +135,9 @@ class Dialogue:
 
     def _on_payload(self, msg: IncomingMessage, payload: str, state: ConversationState, lang: str) -> list[Reply]:
         kind, _, arg = payload.partition(":")
+        handled = self.handoff.on_payload(msg, lang)  # rating, cancel, contact preference of a handoff
+        if handled is not None:
+            return handled
         entries = self.answerer.knowledge.collection.by_id()
         if kind == "lang" and arg in SUPPORTED:
             state.lang, state.lang_chosen = arg, True
@@ -146,7 +150,7 @@ class Dialogue:
         if kind == "topics":
             return [self._topics(lang)]
         if kind == "human":
-            return self.handoff.request(msg, lang, "asked")
+            return self.handoff.request(msg, lang, arg or "asked")
         if kind == "rephrase":
             return [Reply(text(lang, "rephrase_prompt"))]
         if kind == "fb" and arg.count(":") == 1:
@@ -156,7 +160,7 @@ class Dialogue:
             if verdict == "up":
                 return [Reply(text(lang, "feedback_thanks"))]
             state.pending = "after_down"
-            return [Reply(text(lang, "feedback_down"), self._help_buttons(lang))]
+            return [Reply(text(lang, "feedback_down"), self._help_buttons(lang, "feedback"))]
         if kind == "forget":
             return self._forget(msg, state, lang, confirmed=arg == "yes")
         return [Reply(text(lang, "fallback"), self._help_buttons(lang))]
@@ -229,9 +233,9 @@ class Dialogue:
         if state.fallbacks >= 2:
             state.fallbacks = 0
             meta = self._meta(lang, decision.intent, None, decision.confidence, handoff=True)
-            return [Reply(text(lang, "fallback_again"), [[Button(text(lang, "button.advisor"), "human")]],
+            return [Reply(text(lang, "fallback_again"), [[Button(text(lang, "button.advisor"), "human:fallback")]],
                           meta=meta)]
-        return [Reply(text(lang, "fallback"), self._help_buttons(lang),
+        return [Reply(text(lang, "fallback"), self._help_buttons(lang, "fallback"),
                       meta=self._meta(lang, decision.intent, None, decision.confidence, handoff=True))]
 
     # --- building replies ------------------------------------------------------------------------------------
@@ -250,7 +254,7 @@ class Dialogue:
                     Button(text(lang, "button.not_useful"), f"fb:down:{entry.id}")]]
         if entry.sensitive:
             parts.append(html.escape(text(lang, "sensitive_note")))
-            buttons.append([Button(text(lang, "button.advisor"), "human")])
+            buttons.append([Button(text(lang, "button.advisor"), "human:sensitive")])
         meta = self._meta(lang, FAQ_INTENT, entry.id, confidence, handoff=entry.sensitive)
         return [Reply("\n\n".join(parts), buttons, html=True, meta=meta)]
 
@@ -271,8 +275,9 @@ class Dialogue:
                 return loc.title
         return entry.id
 
-    def _help_buttons(self, lang: str) -> list[list[Button]]:
-        return [[Button(text(lang, "button.rephrase"), "rephrase"), Button(text(lang, "button.advisor"), "human")]]
+    def _help_buttons(self, lang: str, reason: str = "asked") -> list[list[Button]]:
+        advisor = "human" if reason == "asked" else f"human:{reason}"
+        return [[Button(text(lang, "button.rephrase"), "rephrase"), Button(text(lang, "button.advisor"), advisor)]]
 
     def _privacy(self, lang: str) -> str:
         return self._fill(text(lang, "privacy", retention_days=self.retention_days))

@@ -26,6 +26,10 @@ class HandoffPort(Protocol):
         """Erase tickets and relayed messages of a conversation; returns notes for the advisors."""
         ...
 
+    def on_payload(self, msg: IncomingMessage, lang: str) -> list[Reply] | None:
+        """Handle a handoff button (rating, cancel, contact preference); None when it is not one."""
+        ...
+
 
 class NoAdvisors:
     """Used when no advisors' group is configured: the person gets the organisation's contact details."""
@@ -44,3 +48,6 @@ class NoAdvisors:
 
     def forget(self, key: ConversationKey) -> list[Reply]:
         return []
+
+    def on_payload(self, msg: IncomingMessage, lang: str) -> list[Reply] | None:
+        return None

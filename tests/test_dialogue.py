@@ -110,7 +110,7 @@ def test_start_greets_in_the_client_language_with_privacy_notice(bot: BotParts) 
 def test_two_failures_in_a_row_offer_an_advisor(bot: BotParts) -> None:
     say(bot, "qwerty zxcvb")
     replies = say(bot, "asdfgh jkl")
-    assert any(b.payload == "human" for r in replies for row in r.buttons for b in row)
+    assert any(b.payload == "human:fallback" for r in replies for row in r.buttons for b in row)
     assert main_meta(replies)["handoff"] is True
 
 
@@ -126,14 +126,14 @@ def test_topics_browse_to_an_answer(bot: BotParts) -> None:
 def test_thumbs_down_offers_rephrase_or_advisor_and_is_recorded(bot: BotParts) -> None:
     say(bot, "how to get pesel")
     replies = say(bot, payload="fb:down:pesel")
-    assert {b.payload for row in replies[0].buttons for b in row} == {"rephrase", "human"}
+    assert {b.payload for row in replies[0].buttons for b in row} == {"rephrase", "human:feedback"}
     assert bot.store.feedback[-1][1:3] == ("pesel", False)  # type: ignore[attr-defined]
 
 
 def test_sensitive_topic_offers_an_advisor(bot: BotParts) -> None:
     replies = bot.dialogue._answer(bot.answerer.knowledge.collection.by_id()["discrimination_violence"], "en",
                                    bot.store.load(IncomingMessage("t", "x", "u").key))
-    assert any(b.payload == "human" for row in replies[0].buttons for b in row)
+    assert any(b.payload == "human:sensitive" for row in replies[0].buttons for b in row)
 
 
 def test_attachments_get_a_text_only_note(bot: BotParts) -> None:

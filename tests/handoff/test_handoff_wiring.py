@@ -57,11 +57,6 @@ def test_persistent_handoff_lives_in_handoff_db(handoff_settings: Settings, answ
     service.store.close()
 
 
-@pytest.mark.xfail(
-    reason="bot/core.py does not yet pass the handoff's buttons (rate:<n>, hoff:…) to "
-    "HandoffService.on_payload; see the handoff notes",
-    strict=False,
-)
 def test_the_core_passes_the_rating_button_to_the_handoff(
     handoff_settings: Settings, answerer: Answerer
 ) -> None:

@@ -134,7 +134,7 @@ def test_zero_days_keeps_everything(tmp_path: Path) -> None:
     assert start_retention(SqliteStore(tmp_path / "bot.db"), 0) is None
 
 
-def test_build_dialogue_starts_retention(settings: Settings, answerer: Answerer, tmp_path: Path,
+def test_build_dialogue_starts_retention_and_the_rate_limit(settings: Settings, answerer: Answerer, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from bot import app
 
@@ -142,8 +142,10 @@ def test_build_dialogue_starts_retention(settings: Settings, answerer: Answerer,
     monkeypatch.setattr(app, "build_bot", lambda s: build_bot(s, answerer=answerer))
     monkeypatch.setattr(app, "start_faq_watcher", lambda parts: None)
     monkeypatch.setattr(app, "start_retention", lambda *args: started.append(args))
-    dialogue = app.build_dialogue(settings.model_copy(update={"data_dir": tmp_path, "retention_days": 30}))
+    dialogue = app.build_dialogue(settings.model_copy(update={"data_dir": tmp_path, "retention_days": 30,
+                                                              "rate_limit_per_minute": 12}))
     assert started == [(dialogue.store, 30, dialogue.handoff)]
+    assert dialogue.rate_limiter is not None and dialogue.rate_limiter.limit == 12  # and the flood limit is on
 
 
 # ----- access and erasure requests -------------------------------------------------------------------------
