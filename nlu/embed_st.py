@@ -31,7 +31,9 @@ class SentenceTransformerEmbedder:
             raise EmbedderError(f"cannot load sentence-transformers model {name!r}: {exc}") from exc
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
-        dim = self._model.get_sentence_embedding_dimension()
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        dim = get_dim()
         if not dim:
             raise EmbedderError(f"model {name!r} does not report an embedding dimension")
         self.dim: int = int(dim)

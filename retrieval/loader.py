@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from retrieval.checks import check_entries
 from retrieval.errors import FaqError, Problem
 from retrieval.schema import FaqEntry
-from retrieval.yaml_lines import YamlLines
+from retrieval.yaml_lines import SAFE_LOADER, YamlLines
 
 NLU_FILE = "nlu.yml"
 SKIPPED_DIRS = ("tests",)
@@ -67,7 +67,7 @@ def load_entry_file(path: Path) -> tuple[FaqEntry | None, list[Problem]]:
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(path, None, "", f"cannot read the file ({exc})")]
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader, libyaml's when present
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         hint = " (a value starting with { or containing ': ' needs quotes, or use a | block)"

@@ -6,13 +6,16 @@ from collections.abc import Sequence
 
 import yaml
 
+# libyaml's safe loader when PyYAML was built with it: the FAQ loads ~10x faster, so a restart is quicker.
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class YamlLines:
     """Maps key paths such as ('uk', 'questions', 3) to 1-based line numbers."""
 
     def __init__(self, text: str) -> None:
         try:
-            self._root: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
+            self._root: yaml.Node | None = yaml.compose(text, Loader=SAFE_LOADER)
         except yaml.YAMLError:
             self._root = None
 

@@ -111,6 +111,7 @@ class UpdateLedger:
         self.idle = asyncio.Event()  # set while no update is in hand
         self._failing = False  # the last write of the ledger failed (logged once)
         self.idle.set()
+        self.progress = asyncio.Event()  # set whenever an update was handled (cleared by the poller)
 
     @property
     def watermark(self) -> int:
@@ -143,6 +144,7 @@ class UpdateLedger:
         self._in_hand.discard(update_id)
         if not self._in_hand:
             self.idle.set()
+        self.progress.set()
         self._done.add(update_id)
         self._high = max(self._high, update_id)
         self._advance(update_id)
