@@ -148,7 +148,10 @@ class SqliteStore:
         self._migrate()
 
     def _migrate(self) -> None:
-        with self._lock:
+        # The write lock first: another process (Messenger beside Telegram) or thread may be writing, and
+        # a schema read that turns into a write fails at once in WAL mode instead of waiting.
+        with self._lock, self.db.conn:
+            self.db.execute("BEGIN IMMEDIATE")
             self.db["conversations"].create(
                 {"key": str, "state": str, "updated": str}, pk="key", if_not_exists=True)
             self.db["questions"].create(

@@ -27,19 +27,27 @@ class TelegramState:
             conn = sqlite3.connect(":memory:", check_same_thread=False)
         else:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(path), check_same_thread=False)
+            conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
         self._lock = threading.Lock()
         self.db = sqlite_utils.Database(conn)
         if path is not None:
             self.db.enable_wal()
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.table(BLOCKED).create(
-            {"chat_id": str, "blocked_at": str, "reason": str}, pk="chat_id", if_not_exists=True
-        )
-        self.db.table(HANDLED).create(
-            {"update_id": int, "handled_at": str}, pk="update_id", if_not_exists=True
-        )
-        self.db.table(CURSOR).create({"name": str, "value": int}, pk="name", if_not_exists=True)
+        # Take the write lock before looking at the schema: the core's store (e.g. its retention purge at
+        # start-up) writes to the same file, and a read that turns into a write fails at once in WAL mode.
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.table(BLOCKED).create(
+                {"chat_id": str, "blocked_at": str, "reason": str}, pk="chat_id", if_not_exists=True
+            )
+            self.db.table(HANDLED).create(
+                {"update_id": int, "handled_at": str}, pk="update_id", if_not_exists=True
+            )
+            self.db.table(CURSOR).create({"name": str, "value": int}, pk="name", if_not_exists=True)
+        except BaseException:
+            self.db.conn.rollback()
+            raise
+        self.db.conn.commit()
 
     def close(self) -> None:
         """Close the database connection."""

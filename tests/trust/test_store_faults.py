@@ -134,3 +134,32 @@ def test_the_sqlite_store_works_from_worker_threads(tmp_path: Path) -> None:
         list(pool.map(lambda k: store.save(k, ConversationState(lang="pl", user_id=k.chat_id)), keys))
         states = list(pool.map(store.load, keys))
     assert [s.user_id for s in states] == [k.chat_id for k in keys]
+
+
+def test_stores_open_while_another_connection_writes(tmp_path: Path) -> None:
+    """Regression: `migrant-bot telegram` died at start-up with "database is locked" when the retention purge
+    (a thread) wrote to bot.db while the channel created its tables; the Messenger process opening bot.db
+    while the Telegram process writes hit the same. A schema read that turns into a write fails at once in
+    WAL mode, so both now take the write lock first."""
+    import datetime as dt
+    import threading
+
+    from bot.channels.telegram_state import TelegramState
+
+    for n in range(8):
+        path = tmp_path / f"bot{n}.db"
+        writer_store = SqliteStore(path)
+        stop = threading.Event()
+
+        def write(store: SqliteStore = writer_store) -> None:
+            while not stop.is_set():
+                store.purge_before(dt.datetime.now(dt.UTC))
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        try:
+            TelegramState(path).close()
+            SqliteStore(path).db.close()
+        finally:
+            stop.set()
+            writer.join()
