@@ -32,6 +32,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -299,7 +300,21 @@ def ask_questions(fake: ForumBotApi, person: Person, gap: float, stop: threading
         stop.wait(gap * rng.uniform(0.8, 1.5))
 
 
-def hand_off(fake: ForumBotApi, person: HandoffPerson, stop: threading.Event, timeout: float) -> None:
+def ticket_of(db: Path, chat: int) -> tuple[int, int | None] | None:
+    """The person's latest ticket and its topic, read from the handoff database (read-only)."""
+    if not db.exists():
+        return None
+    try:
+        with closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            row = conn.execute("SELECT id, thread_id FROM handoff_tickets WHERE chat_id = ? ORDER BY id DESC",
+                               [str(chat)]).fetchone()
+    except sqlite3.Error:
+        return None  # not created yet, or busy: ask again
+    return (int(row[0]), row[1]) if row else None
+
+
+def hand_off(fake: ForumBotApi, person: HandoffPerson, handoff_db: Path, stop: threading.Event,
+             timeout: float) -> None:
     """/human, the advisor takes the ticket in its topic, then three messages each way."""
     def wait(predicate: Callable[[], bool], what: str) -> bool:
         deadline = time.monotonic() + timeout
@@ -315,19 +330,11 @@ def hand_off(fake: ForumBotApi, person: HandoffPerson, stop: threading.Event, ti
     fake.message(person.chat, "/human", language=person.lang)
 
     def card() -> bool:
-        for thread, buttons in fake.card_buttons().items():
-            for data in buttons:
-                kind, _, rest = data.partition(":")
-                action, _, number = rest.partition(":")
-                if kind == "adv" and action == "take" and fake.topics.get(thread, "").endswith(f"#{number}") \
-                        and number.isdigit() and int(number) not in TAKEN:
-                    with LOCK:
-                        if int(number) in TAKEN:
-                            continue
-                        TAKEN.add(int(number))
-                    person.thread, person.ticket = thread, int(number)
-                    return True
-        return False
+        found = ticket_of(handoff_db, person.chat)
+        if found is None or found[1] is None or found[1] not in fake.card_buttons():
+            return False
+        person.ticket, person.thread = found
+        return True
 
     if not wait(lambda: len(fake.texts(person.chat)) >= 1, "the queue note") or not wait(card, "the topic card"):
         return
@@ -343,10 +350,6 @@ def hand_off(fake: ForumBotApi, person: HandoffPerson, stop: threading.Event, ti
         person.advisor_said.append(answer)
         fake.group_message(answer, person.thread)
         stop.wait(1.0)
-
-
-TAKEN: set[int] = set()
-LOCK = threading.Lock()
 
 
 def integrity(path: Path) -> str:
@@ -407,7 +410,7 @@ def check(fake: ForumBotApi, bot: Bot, people: Sequence[Person], handoffs: Seque
 
 
 def run(kills: int = 10, users: int = 8, questions_each: int = 8, handoff_people: int = 2, seed: int = 1,
-        gap: float = 3.2, max_uptime: float = 4.0, work: Path | None = None,
+        gap: float = 3.2, max_uptime: float = 4.0, start_kills: float = 0.25, work: Path | None = None,
         echo: Callable[[str], None] = print) -> Outcome:
     """The whole scenario; the Outcome says what was lost, doubled or broken."""
     rng = random.Random(seed)
@@ -415,12 +418,14 @@ def run(kills: int = 10, users: int = 8, questions_each: int = 8, handoff_people
     fake = ForumBotApi().start()
     handoff = (ROOT / "handoff" / "service.py").exists()
     bot = Bot(fake, work, handoff)
-    TAKEN.clear()
     restarts: list[float] = []
     try:
         bot.start()
         wait_until(bot.ready, 120, "the first start")
-        pool = calibrate(fake, faq_questions())
+        rng_pick = random.Random(seed)
+        wanted_per_lang = max(4, 2 * questions_each * -(-users // 4))  # enough to spare after calibration
+        candidates = {lang: rng_pick.sample(qs, min(len(qs), wanted_per_lang)) for lang, qs in faq_questions().items()}
+        pool = calibrate(fake, candidates)
         echo(f"data in {work}; {sum(len(p) for p in pool.values())} questions answered with one message; "
              f"handoff {'on' if handoff else 'not installed'}")
         people = []
@@ -433,11 +438,11 @@ def run(kills: int = 10, users: int = 8, questions_each: int = 8, handoff_people
         stop = threading.Event()
         threads = [threading.Thread(target=ask_questions, args=(fake, p, gap, stop, random.Random(seed + p.chat)))
                    for p in people]
-        threads += [threading.Thread(target=hand_off, args=(fake, h, stop, 120.0)) for h in handoffs]
+        threads += [threading.Thread(target=hand_off, args=(fake, h, work / "var" / "handoff.db", stop, 120.0)) for h in handoffs]
         for t in threads:
             t.start()
         for n in range(kills):
-            during_start = rng.random() < 0.25
+            during_start = rng.random() < start_kills
             if during_start:
                 time.sleep(rng.uniform(0.05, 2.5))  # still loading the FAQ, or just polling
             else:

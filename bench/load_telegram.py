@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import subprocess
@@ -89,6 +90,7 @@ class StepResult:
     """The figures of one step."""
 
     rate: float
+    offered: float  # what the Poisson arrivals actually sent, a second
     sent: int
     answered: int
     per_second: float
@@ -104,17 +106,17 @@ class StepResult:
     def ok(self) -> bool:
         """Meets the target: p95 under 250 ms, nothing lost or doubled, no errors, kept up with the offer."""
         return (self.p95 < TARGET_P95 and not self.lost and not self.duplicated and not self.errors
-                and self.per_second >= 0.95 * self.rate)
+                and self.per_second >= 0.95 * self.offered)
 
     def row(self) -> str:
         """One line of the report."""
         cpu = "  ".join(f"{k} {v:4.0f}%" for k, v in self.cpu.items())
-        return (f"{self.rate:6.1f} {self.sent:6d} {self.per_second:8.1f} {self.p50 * 1000:7.0f} "
+        return (f"{self.rate:6.1f} {self.offered:6.1f} {self.per_second:8.1f} {self.p50 * 1000:7.0f} "
                 f"{self.p95 * 1000:7.0f} {self.p99 * 1000:7.0f} {self.lost:5d} {self.duplicated:5d} "
                 f"{self.errors:5d}  {cpu}  {'ok' if self.ok else 'MISSED'}")
 
 
-HEADER = "offer/s   sent answer/s p50(ms) p95(ms) p99(ms)  lost  dups  errs  cpu of the bot"
+HEADER = "offer/s  sent/s answer/s p50(ms) p95(ms) p99(ms)  lost  dups  errs  cpu of the bot"
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -122,7 +124,7 @@ def percentile(values: Sequence[float], q: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
 
 
 def load_questions(limit: int = 400) -> list[str]:
@@ -201,7 +203,8 @@ def analyse(fake: LoadBotApi, step: Step, errors_before: int = 0) -> StepResult:
         duplicated += max(0, len(got) - len(sent))
         in_window += sum(1 for r in got if r <= step.ended)
     sent_total = sum(len(v) for v in step.sends.values())
-    return StepResult(step.rate, sent_total, len(latencies), in_window / step.seconds, percentile(latencies, 50),
+    return StepResult(step.rate, sent_total / step.seconds, sent_total, len(latencies), in_window / step.seconds,
+                      percentile(latencies, 50),
                       percentile(latencies, 95), percentile(latencies, 99), lost, duplicated, errors, step.cpu)
 
 
@@ -292,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             users = max(args.users, int(rate * 60 / 15) + 1)
             errors_before = len(fake.errors)
             step = offer(fake, pool, rate, args.seconds, users, chat_base=1_000_000 * (n + 1),
-                         cpu_probe=lambda: cpu_seconds(bot.pid))
+                         cpu_probe=lambda: {**cpu_seconds(bot.pid), "fake API+users": time.process_time()})
             result = analyse(fake, step, errors_before)
             results.append(result)
             print(result.row(), flush=True)

@@ -17,6 +17,7 @@ BLOCKED = "telegram_blocked"
 HANDLED = "telegram_handled_updates"
 CURSOR = "telegram_cursor"
 KEEP_HANDLED = 1000  # ids kept below the watermark, to recognise a webhook redelivery
+FEW_IN_HAND = 8  # with no more updates than this in hand, polling again at once is cheap
 
 
 class TelegramState:
@@ -119,7 +120,9 @@ class UpdateLedger:
         self.idle = asyncio.Event()  # set while no update is in hand
         self._failing = False  # the last write of the ledger failed (logged once)
         self.idle.set()
-        self.progress = asyncio.Event()  # set whenever an update was handled (cleared by the poller)
+        # Set when an update was handled and only a few are left in hand (cleared by the poller): fetching
+        # again returns those in hand too, which is cheap for a few and wasteful under a backlog.
+        self.progress = asyncio.Event()
 
     @property
     def watermark(self) -> int:
@@ -152,7 +155,8 @@ class UpdateLedger:
         self._in_hand.discard(update_id)
         if not self._in_hand:
             self.idle.set()
-        self.progress.set()
+        if len(self._in_hand) <= FEW_IN_HAND:
+            self.progress.set()
         self._done.add(update_id)
         self._high = max(self._high, update_id)
         self._advance(update_id)

@@ -122,8 +122,8 @@ async def poll_updates(
             dispatcher.submit(update)  # new ones are queued, handled ones skipped
         if not ledger.idle.is_set():
             # Asking again now would return the updates in hand at once: wait until one of them is handled
-            # (or a little while), then ask again, which also fetches anything new. Waiting for all of them
-            # held new messages back by up to busy_interval under steady load.
+            # and only a few are left (or a little while), then ask again, which also fetches anything new.
+            # Waiting for all of them held new messages back by up to busy_interval under steady load.
             # asyncio.timeout, not wait_for: in 3.11 wait_for can swallow the cancel that stops polling.
             ledger.progress.clear()
             with contextlib.suppress(TimeoutError):
