@@ -1,4 +1,4 @@
-"""Kill the Telegram bot with SIGKILL at random moments while people talk and hand off to an advisor; restart it.
+"""Kill the Telegram bot (SIGKILL) at random moments while people talk and hand off to an advisor; restart.
 
     python -m bench.kill_restart --kills 30 --users 10 --seed 1
 
@@ -25,6 +25,7 @@ import os
 import random
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -103,17 +104,39 @@ class ForumBotApi(LoadBotApi):
 
     def group_message(self, text: str, thread: int) -> int:
         """The advisor writes in a ticket's topic."""
-        return self.message(GROUP, text, user_id=ADVISOR, language="uk", chat_type="supergroup",
-                            message_thread_id=thread, is_topic_message=True)
+        return self.message(
+            GROUP,
+            text,
+            user_id=ADVISOR,
+            language="uk",
+            chat_type="supergroup",
+            message_thread_id=thread,
+            is_topic_message=True,
+        )
 
     def group_press(self, data: str, thread: int) -> int:
         """The advisor presses a button under the bot's card in a topic."""
-        message = {"message_id": self._new_message_id(), "date": int(time.time()), "from": self.me, "text": "…",
-                   "chat": {"id": GROUP, "type": "supergroup", "title": "Advisors", "is_forum": True},
-                   "message_thread_id": thread, "is_topic_message": True}
+        message = {
+            "message_id": self._new_message_id(),
+            "date": int(time.time()),
+            "from": self.me,
+            "text": "…",
+            "chat": {"id": GROUP, "type": "supergroup", "title": "Advisors", "is_forum": True},
+            "message_thread_id": thread,
+            "is_topic_message": True,
+        }
         user = {"id": ADVISOR, "is_bot": False, "first_name": "Olena", "language_code": "uk"}
-        return self.push({"callback_query": {"id": f"cq{self.next_update_id}", "from": user,
-                                             "chat_instance": f"ci{GROUP}", "data": data, "message": message}})
+        return self.push(
+            {
+                "callback_query": {
+                    "id": f"cq{self.next_update_id}",
+                    "from": user,
+                    "chat_instance": f"ci{GROUP}",
+                    "data": data,
+                    "message": message,
+                }
+            }
+        )
 
     def card_buttons(self) -> dict[int, list[str]]:
         """The callback data of the buttons the bot put in each topic."""
@@ -123,7 +146,8 @@ class ForumBotApi(LoadBotApi):
                 if str(m.get("chat_id")) == str(GROUP) and m.get("message_thread_id") is not None:
                     rows = (m.get("reply_markup") or {}).get("inline_keyboard", [])
                     found.setdefault(int(m["message_thread_id"]), []).extend(
-                        b.get("callback_data", "") for row in rows for b in row)
+                        b.get("callback_data", "") for row in rows for b in row
+                    )
             return found
 
 
@@ -133,13 +157,21 @@ class Bot:
     def __init__(self, fake: ForumBotApi, work: Path, handoff: bool) -> None:
         self.fake = fake
         self.work = work
-        self.env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": fake.base_url,
-                    "DATA_DIR": str(work / "var"), "NO_PROXY": "127.0.0.1,localhost", "PTB_TIMEDELTA": "1"}
+        self.env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_BASE_URL": fake.base_url,
+            "DATA_DIR": str(work / "var"),
+            "NO_PROXY": "127.0.0.1,localhost",
+            "PTB_TIMEDELTA": "1",
+        }
         self.env.pop("MIGRANT_BOT_CONFIG", None)
         if handoff:
             schedule = work / "duty.yaml"
             schedule.write_text(SCHEDULE, encoding="utf-8")
-            self.env.update(DUTY_SCHEDULE=str(schedule), ADVISORS_CHAT_ID=str(GROUP), HANDOFF_TICK_SECONDS="1")
+            self.env.update(
+                DUTY_SCHEDULE=str(schedule), ADVISORS_CHAT_ID=str(GROUP), HANDOFF_TICK_SECONDS="1"
+            )
         self.process: subprocess.Popen[bytes] | None = None
         self.started_at = 0.0
         self.kills: list[float] = []
@@ -150,8 +182,13 @@ class Bot:
         self.runs += 1
         log = (self.work / f"bot-{self.runs}.log").open("wb")
         self.started_at = time.monotonic()
-        self.process = subprocess.Popen([sys.executable, "-m", "bot.cli", "telegram"], cwd=ROOT, env=self.env,
-                                        stdout=subprocess.DEVNULL, stderr=log)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "telegram"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
 
     def ready(self) -> bool:
         """It polls for updates (started after the last start)."""
@@ -197,7 +234,9 @@ def first_line(text: str) -> str:
     return text.strip().split("\n", 1)[0]
 
 
-def calibrate(fake: ForumBotApi, questions: dict[str, list[str]], timeout: float = 90) -> dict[str, dict[str, str]]:
+def calibrate(
+    fake: ForumBotApi, questions: dict[str, list[str]], timeout: float = 90
+) -> dict[str, dict[str, str]]:
     """Ask each question once in a fresh chat; per language, the questions answered with exactly one message,
     with the first line of that answer."""
     chats: dict[str, tuple[str, str]] = {}
@@ -205,9 +244,8 @@ def calibrate(fake: ForumBotApi, questions: dict[str, list[str]], timeout: float
     for lang, items in questions.items():
         for question in items:
             n += 1
-            chat = 6_000_000 + n
-            chats[str(chat)] = (lang, question)
-            fake.message(chat, question, language=lang)
+            chats[str(6_000_000 + n)] = (lang, question)
+            fake.message(6_000_000 + n, question, language=lang)
     deadline, last, quiet = time.monotonic() + timeout, -1, time.monotonic()
     while time.monotonic() < deadline:
         count = sum(len(fake.texts(c)) for c in chats)
@@ -219,10 +257,10 @@ def calibrate(fake: ForumBotApi, questions: dict[str, list[str]], timeout: float
     pool: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
     lines_seen: Counter[str] = Counter()
     for chat, (lang, question) in chats.items():
-        got = fake.texts(chat)
-        if len(got) == 1:
-            pool[lang][question] = first_line(got[0])
-            lines_seen[first_line(got[0])] += 1
+        answers = fake.texts(chat)
+        if len(answers) == 1:
+            pool[lang][question] = first_line(answers[0])
+            lines_seen[first_line(answers[0])] += 1
     for lang in LANGS:  # two questions with the same answer could not be told apart
         pool[lang] = {q: line for q, line in pool[lang].items() if lines_seen[line] == 1}
     return pool
@@ -269,26 +307,35 @@ class Outcome:
     @property
     def ok(self) -> bool:
         """Nothing lost, no duplicate within one run, handoff sound, databases sound."""
-        return (not self.lost and not self.duplicates and not self.handoff_problems
-                and all(v == "ok" for v in self.integrity.values()))
+        return (
+            not self.lost
+            and not self.duplicates
+            and not self.handoff_problems
+            and all(v == "ok" for v in self.integrity.values())
+        )
 
     def report(self) -> str:
         """A few lines for people."""
-        lines = [f"kills: {self.kills}; restart to polling: median "
-                 f"{sorted(self.restarts_seconds)[len(self.restarts_seconds) // 2] if self.restarts_seconds else 0:.1f} s",
-                 f"questions: {self.messages} sent, {self.answered} answered; lost {len(self.lost)}, "
-                 f"duplicated within a run {len(self.duplicates)}, answered again after a kill "
-                 f"{len(self.crash_duplicates)}",
-                 f"handoff: {'ok' if not self.handoff_problems else '; '.join(self.handoff_problems)}",
-                 f"integrity_check: {self.integrity}",
-                 f"ERROR lines in the bot's logs: {self.errors_in_log}"]
-        lines += [f"  lost: {x}" for x in self.lost[:10]] + [f"  duplicate: {x}" for x in self.duplicates[:10]]
+        lines = [
+            f"kills: {self.kills}; restart to polling: median "
+            f"{statistics.median(self.restarts_seconds or [0.0]):.1f} s",
+            f"questions: {self.messages} sent, {self.answered} answered; lost {len(self.lost)}, "
+            f"duplicated within a run {len(self.duplicates)}, answered again after a kill "
+            f"{len(self.crash_duplicates)}",
+            f"handoff: {'ok' if not self.handoff_problems else '; '.join(self.handoff_problems)}",
+            f"integrity_check: {self.integrity}",
+            f"ERROR lines in the bot's logs: {self.errors_in_log}",
+        ]
+        lines += [f"  lost: {x}" for x in self.lost[:10]] + [
+            f"  duplicate: {x}" for x in self.duplicates[:10]
+        ]
         lines += [f"  again after a kill: {x}" for x in self.crash_duplicates[:10]]
         return "\n".join(lines)
 
 
-def ask_questions(fake: ForumBotApi, person: Person, gap: float, stop: threading.Event,
-                  rng: random.Random) -> None:
+def ask_questions(
+    fake: ForumBotApi, person: Person, gap: float, stop: threading.Event, rng: random.Random
+) -> None:
     """Send the person's questions a few seconds apart (under the rate limit), at most two unanswered."""
     for question in person.questions:
         while len(person.sent) - len(fake.texts(person.chat)) >= 2 and not stop.is_set():
@@ -306,23 +353,28 @@ def ticket_of(db: Path, chat: int) -> tuple[int, int | None] | None:
         return None
     try:
         with closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)) as conn:
-            row = conn.execute("SELECT id, thread_id FROM handoff_tickets WHERE chat_id = ? ORDER BY id DESC",
-                               [str(chat)]).fetchone()
+            row = conn.execute(
+                "SELECT id, thread_id FROM handoff_tickets WHERE chat_id = ? ORDER BY id DESC", [str(chat)]
+            ).fetchone()
     except sqlite3.Error:
         return None  # not created yet, or busy: ask again
     return (int(row[0]), row[1]) if row else None
 
 
-def hand_off(fake: ForumBotApi, person: HandoffPerson, handoff_db: Path, stop: threading.Event,
-             timeout: float) -> None:
+def hand_off(
+    fake: ForumBotApi, person: HandoffPerson, handoff_db: Path, stop: threading.Event, timeout: float
+) -> None:
     """/human, the advisor takes the ticket in its topic, then three messages each way."""
+
     def wait(predicate: Callable[[], bool], what: str) -> bool:
         deadline = time.monotonic() + timeout
         while not predicate():
             if stop.is_set() or time.monotonic() > deadline:
                 got = [t[:40] for t in fake.texts(person.chat)]
-                person.error = f"{person.chat}: timed out waiting for {what} (ticket {person.ticket} in topic " \
-                               f"{person.thread}; the person got {got})"
+                person.error = (
+                    f"{person.chat}: timed out waiting for {what} (ticket {person.ticket} in topic "
+                    f"{person.thread}; the person got {got})"
+                )
                 return False
             time.sleep(0.05)
         return True
@@ -336,7 +388,9 @@ def hand_off(fake: ForumBotApi, person: HandoffPerson, handoff_db: Path, stop: t
         person.ticket, person.thread = found
         return True
 
-    if not wait(lambda: len(fake.texts(person.chat)) >= 1, "the queue note") or not wait(card, "the topic card"):
+    if not wait(lambda: len(fake.texts(person.chat)) >= 1, "the queue note") or not wait(
+        card, "the topic card"
+    ):
         return
     assert person.thread is not None
     fake.group_press(f"adv:take:{person.ticket}", person.thread)
@@ -360,8 +414,14 @@ def integrity(path: Path) -> str:
         return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
 
 
-def check(fake: ForumBotApi, bot: Bot, people: Sequence[Person], handoffs: Sequence[HandoffPerson],
-          pool: dict[str, dict[str, str]], data_dir: Path) -> Outcome:
+def check(
+    fake: ForumBotApi,
+    bot: Bot,
+    people: Sequence[Person],
+    handoffs: Sequence[HandoffPerson],
+    pool: dict[str, dict[str, str]],
+    data_dir: Path,
+) -> Outcome:
     """Match what each person asked with what they received, by content."""
     out = Outcome(kills=len(bot.kills))
 
@@ -382,36 +442,46 @@ def check(fake: ForumBotApi, bot: Bot, people: Sequence[Person], handoffs: Seque
                 out.lost.append(f"{person.chat}: {line[:60]}")
             elif len(arrivals) > count:
                 (out.crash_duplicates if straddles(arrivals) else out.duplicates).append(
-                    f"{person.chat}: {line[:60]} x{len(arrivals)}")
+                    f"{person.chat}: {line[:60]} x{len(arrivals)}"
+                )
         for line in set(got) - set(expected):
             out.duplicates.append(f"{person.chat}: unexpected {line[:60]}")
-    for person in handoffs:
-        if person.error:
-            out.handoff_problems.append(person.error)
+    for helped in handoffs:
+        if helped.error:
+            out.handoff_problems.append(helped.error)
             continue
         in_topics = [(at, text) for at, text, _ in fake.received.get(str(GROUP), [])]
-        for said in person.said:
+        for said in helped.said:
             times = [at for at, text in in_topics if text == said]
             if len(times) != 1:
                 bucket = out.handoff_problems if not times or not straddles(times) else out.crash_duplicates
                 bucket.append(f"relayed to the topic {len(times)} times: {said}")
-        received = [(at, text) for at, text, _ in fake.received.get(str(person.chat), [])]
-        for said in person.advisor_said:
+        received = [(at, text) for at, text, _ in fake.received.get(str(helped.chat), [])]
+        for said in helped.advisor_said:
             times = [at for at, text in received if text.endswith(said)]
             if len(times) != 1:
                 bucket = out.handoff_problems if not times or not straddles(times) else out.crash_duplicates
                 bucket.append(f"relayed to the person {len(times)} times: {said}")
-        topics = [t for t, name in fake.topics.items() if name.endswith(f"#{person.ticket}")]
+        topics = [t for t, name in fake.topics.items() if name.endswith(f"#{helped.ticket}")]
         if len(topics) != 1:
-            out.handoff_problems.append(f"ticket #{person.ticket} has {len(topics)} topics")
+            out.handoff_problems.append(f"ticket #{helped.ticket} has {len(topics)} topics")
     out.integrity = {p.name: integrity(p) for p in sorted(data_dir.glob("*.db"))}
     out.errors_in_log = sum(1 for line in bot.logs().splitlines() if " ERROR " in line)
     return out
 
 
-def run(kills: int = 10, users: int = 8, questions_each: int = 8, handoff_people: int = 2, seed: int = 1,
-        gap: float = 3.2, max_uptime: float = 4.0, start_kills: float = 0.25, work: Path | None = None,
-        echo: Callable[[str], None] = print) -> Outcome:
+def run(
+    kills: int = 10,
+    users: int = 8,
+    questions_each: int = 8,
+    handoff_people: int = 2,
+    seed: int = 1,
+    gap: float = 3.2,
+    max_uptime: float = 4.0,
+    start_kills: float = 0.25,
+    work: Path | None = None,
+    echo: Callable[[str], None] = print,
+) -> Outcome:
     """The whole scenario; the Outcome says what was lost, doubled or broken."""
     rng = random.Random(seed)
     work = work or Path(tempfile.mkdtemp(prefix="kill-restart-"))
@@ -424,21 +494,32 @@ def run(kills: int = 10, users: int = 8, questions_each: int = 8, handoff_people
         wait_until(bot.ready, 120, "the first start")
         rng_pick = random.Random(seed)
         wanted_per_lang = max(4, 2 * questions_each * -(-users // 4))  # enough to spare after calibration
-        candidates = {lang: rng_pick.sample(qs, min(len(qs), wanted_per_lang)) for lang, qs in faq_questions().items()}
+        candidates = {
+            lang: rng_pick.sample(qs, min(len(qs), wanted_per_lang)) for lang, qs in faq_questions().items()
+        }
         pool = calibrate(fake, candidates)
-        echo(f"data in {work}; {sum(len(p) for p in pool.values())} questions answered with one message; "
-             f"handoff {'on' if handoff else 'not installed'}")
+        echo(
+            f"data in {work}; {sum(len(p) for p in pool.values())} questions answered with one message; "
+            f"handoff {'on' if handoff else 'not installed'}"
+        )
         people = []
         for n in range(users):
             lang = LANGS[n % 4]
             choices = list(pool[lang])
             rng.shuffle(choices)
             people.append(Person(7_000_000 + n, lang, choices[:questions_each]))
-        handoffs = [HandoffPerson(7_100_000 + n, LANGS[n % 4]) for n in range(handoff_people if handoff else 0)]
+        handoffs = [
+            HandoffPerson(7_100_000 + n, LANGS[n % 4]) for n in range(handoff_people if handoff else 0)
+        ]
         stop = threading.Event()
-        threads = [threading.Thread(target=ask_questions, args=(fake, p, gap, stop, random.Random(seed + p.chat)))
-                   for p in people]
-        threads += [threading.Thread(target=hand_off, args=(fake, h, work / "var" / "handoff.db", stop, 120.0)) for h in handoffs]
+        threads = [
+            threading.Thread(target=ask_questions, args=(fake, p, gap, stop, random.Random(seed + p.chat)))
+            for p in people
+        ]
+        threads += [
+            threading.Thread(target=hand_off, args=(fake, h, work / "var" / "handoff.db", stop, 120.0))
+            for h in handoffs
+        ]
         for t in threads:
             t.start()
         for n in range(kills):
@@ -456,8 +537,11 @@ def run(kills: int = 10, users: int = 8, questions_each: int = 8, handoff_people
         for t in threads:
             t.join(300)
         wanted = sum(len(p.sent) for p in people)
-        wait_until(lambda: sum(min(len(p.sent), len(fake.texts(p.chat))) for p in people) >= wanted,
-                   120, "the last answers")
+        wait_until(
+            lambda: sum(min(len(p.sent), len(fake.texts(p.chat))) for p in people) >= wanted,
+            120,
+            "the last answers",
+        )
         time.sleep(2.0)  # a late duplicate shows itself
         status = bot.stop()
         echo(f"final stop: exit status {status}")

@@ -25,7 +25,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -43,7 +42,7 @@ EXCLUDE = ("emergency", "human_handoff")  # several messages per answer (emergen
 
 
 class LoadBotApi(FakeBotApi):
-    """The fake Bot API, also noting when each chat's messages arrive and every call answered with an error."""
+    """The fake Bot API, also noting when each chat's messages arrive and each call answered with an error."""
 
     def __init__(self) -> None:
         super().__init__(TOKEN)
@@ -105,15 +104,22 @@ class StepResult:
     @property
     def ok(self) -> bool:
         """Meets the target: p95 under 250 ms, nothing lost or doubled, no errors, kept up with the offer."""
-        return (self.p95 < TARGET_P95 and not self.lost and not self.duplicated and not self.errors
-                and self.per_second >= 0.95 * self.offered)
+        return (
+            self.p95 < TARGET_P95
+            and not self.lost
+            and not self.duplicated
+            and not self.errors
+            and self.per_second >= 0.95 * self.offered
+        )
 
     def row(self) -> str:
         """One line of the report."""
         cpu = "  ".join(f"{k} {v:4.0f}%" for k, v in self.cpu.items())
-        return (f"{self.rate:6.1f} {self.offered:6.1f} {self.per_second:8.1f} {self.p50 * 1000:7.0f} "
-                f"{self.p95 * 1000:7.0f} {self.p99 * 1000:7.0f} {self.lost:5d} {self.duplicated:5d} "
-                f"{self.errors:5d}  {cpu}  {'ok' if self.ok else 'MISSED'}")
+        return (
+            f"{self.rate:6.1f} {self.offered:6.1f} {self.per_second:8.1f} {self.p50 * 1000:7.0f} "
+            f"{self.p95 * 1000:7.0f} {self.p99 * 1000:7.0f} {self.lost:5d} {self.duplicated:5d} "
+            f"{self.errors:5d}  {cpu}  {'ok' if self.ok else 'MISSED'}"
+        )
 
 
 HEADER = "offer/s  sent/s answer/s p50(ms) p95(ms) p99(ms)  lost  dups  errs  cpu of the bot"
@@ -129,13 +135,17 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 def load_questions(limit: int = 400) -> list[str]:
     """Dev-set questions answered with a single message (emergencies and handoffs left out)."""
-    items = [json.loads(line) for line in (ROOT / "bench" / "devset.jsonl").read_text(encoding="utf-8").splitlines()
-             if line.strip()]
+    items = [
+        json.loads(line)
+        for line in (ROOT / "bench" / "devset.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     return [i["text"] for i in items if i["expect"] not in EXCLUDE][:limit]
 
 
-def calibrate(fake: LoadBotApi, questions: Sequence[str], chat_base: int = 8_000_000,
-              timeout: float = 120.0) -> list[str]:
+def calibrate(
+    fake: LoadBotApi, questions: Sequence[str], chat_base: int = 8_000_000, timeout: float = 120.0
+) -> list[str]:
     """Ask every question once, each in its own chat, all at once; keep those answered with one message."""
     chats = {str(chat_base + n): q for n, q in enumerate(questions)}
     for chat, question in chats.items():
@@ -152,9 +162,17 @@ def calibrate(fake: LoadBotApi, questions: Sequence[str], chat_base: int = 8_000
         return [q for chat, q in chats.items() if len(fake.replies.get(chat, ())) == 1]
 
 
-def offer(fake: LoadBotApi, pool: Sequence[str], rate: float, seconds: float, users: int, chat_base: int,
-          cpu_probe: Callable[[], dict[str, float]] | None = None, drain: float = 30.0,
-          rng: random.Random | None = None) -> Step:
+def offer(
+    fake: LoadBotApi,
+    pool: Sequence[str],
+    rate: float,
+    seconds: float,
+    users: int,
+    chat_base: int,
+    cpu_probe: Callable[[], dict[str, float]] | None = None,
+    drain: float = 30.0,
+    rng: random.Random | None = None,
+) -> Step:
     """Send Poisson-distributed messages at `rate` a second for `seconds` from `users` people, round robin
     (so each stays under the bot's per-person rate limit), then wait up to `drain` seconds for the answers."""
     rng = rng or random.Random(rate)
@@ -203,12 +221,24 @@ def analyse(fake: LoadBotApi, step: Step, errors_before: int = 0) -> StepResult:
         duplicated += max(0, len(got) - len(sent))
         in_window += sum(1 for r in got if r <= step.ended)
     sent_total = sum(len(v) for v in step.sends.values())
-    return StepResult(step.rate, sent_total / step.seconds, sent_total, len(latencies), in_window / step.seconds,
-                      percentile(latencies, 50),
-                      percentile(latencies, 95), percentile(latencies, 99), lost, duplicated, errors, step.cpu)
+    return StepResult(
+        step.rate,
+        sent_total / step.seconds,
+        sent_total,
+        len(latencies),
+        in_window / step.seconds,
+        percentile(latencies, 50),
+        percentile(latencies, 95),
+        percentile(latencies, 99),
+        lost,
+        duplicated,
+        errors,
+        step.cpu,
+    )
 
 
-# ----- the bot, in its own process ----------------------------------------------------------------------------
+# ----- the bot, in its own process ---------------------------------------------------------------------
+
 
 def cpu_seconds(pid: int) -> dict[str, float]:
     """CPU seconds of a process: all its threads, and its main thread (where the asyncio event loop runs)."""
@@ -229,13 +259,26 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def start_bot(base_url: str, data_dir: Path, messages_per_second: float, log_path: Path) -> subprocess.Popen[bytes]:
+def start_bot(
+    base_url: str, data_dir: Path, messages_per_second: float, log_path: Path
+) -> subprocess.Popen[bytes]:
     """`python -m bench.load_telegram --child`: the bot on the fake server, in a new process."""
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": base_url, "DATA_DIR": str(data_dir),
-           "NO_PROXY": "127.0.0.1,localhost", "PTB_TIMEDELTA": "1"}
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": base_url,
+        "DATA_DIR": str(data_dir),
+        "NO_PROXY": "127.0.0.1,localhost",
+        "PTB_TIMEDELTA": "1",
+    }
     env.pop("MIGRANT_BOT_CONFIG", None)
-    return subprocess.Popen([sys.executable, "-m", "bench.load_telegram", "--child", "--mps", str(messages_per_second)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_path.open("wb"))
+    return subprocess.Popen(
+        [sys.executable, "-m", "bench.load_telegram", "--child", "--mps", str(messages_per_second)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log_path.open("wb"),
+    )
 
 
 def child_main(messages_per_second: float) -> int:
@@ -267,11 +310,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Step the offered rate up and print what the bot sustains."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=30, help="length of each step (default 30)")
-    parser.add_argument("--users", type=int, default=200, help="simulated people (raised so that each sends "
-                                                                  "at most 15 a minute, under the rate limit)")
-    parser.add_argument("--rates", default="10,20,30,40,50,60,80", help="offered messages a second, step by step")
-    parser.add_argument("--mps", type=float, default=0,
-                        help="the adapter's overall sending limit (Telegram's is 30/s; default 0: off)")
+    parser.add_argument(
+        "--users",
+        type=int,
+        default=200,
+        help="simulated people (raised so that each sends at most 15 a minute, under the rate limit)",
+    )
+    parser.add_argument(
+        "--rates", default="10,20,30,40,50,60,80", help="offered messages a second, step by step"
+    )
+    parser.add_argument(
+        "--mps",
+        type=float,
+        default=0,
+        help="the adapter's overall sending limit (Telegram's is 30/s; default 0: off)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -284,18 +337,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: list[StepResult] = []
     try:
         print(f"bot pid {bot.pid}, data in {work}; loading the FAQ and the model...", flush=True)
-        wait_until(lambda: bool(fake.calls_of("getUpdates")) or bot.poll() is not None, 300, "the bot to poll")
+        wait_until(
+            lambda: bool(fake.calls_of("getUpdates")) or bot.poll() is not None, 300, "the bot to poll"
+        )
         if bot.poll() is not None:
             raise RuntimeError(f"the bot exited: {log_path.read_text()[-2000:]}")
         pool = calibrate(fake, load_questions())
-        print(f"calibration: {len(pool)} questions answered with one message; load average "
-              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n\n{HEADER}", flush=True)
+        print(
+            f"calibration: {len(pool)} questions answered with one message; load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n\n{HEADER}",
+            flush=True,
+        )
         missed = 0
         for n, rate in enumerate(float(r) for r in args.rates.split(",")):
             users = max(args.users, int(rate * 60 / 15) + 1)
             errors_before = len(fake.errors)
-            step = offer(fake, pool, rate, args.seconds, users, chat_base=1_000_000 * (n + 1),
-                         cpu_probe=lambda: {**cpu_seconds(bot.pid), "fake API+users": time.process_time()})
+            step = offer(
+                fake,
+                pool,
+                rate,
+                args.seconds,
+                users,
+                chat_base=1_000_000 * (n + 1),
+                cpu_probe=lambda: {**cpu_seconds(bot.pid), "fake API+users": time.process_time()},
+            )
             result = analyse(fake, step, errors_before)
             results.append(result)
             print(result.row(), flush=True)
@@ -305,8 +370,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\npeak RSS of the bot: {peak_rss_mb(bot.pid):.0f} MB")
         passing = [r for r in results if r.ok]
         best = max(passing, key=lambda r: r.rate) if passing else None
-        print(f"highest step meeting p95 < {TARGET_P95 * 1000:.0f} ms with nothing lost: "
-              f"{f'{best.rate:.0f} msg/s' if best else 'none'} (target {TARGET_RATE:.0f} msg/s)")
+        print(
+            f"highest step meeting p95 < {TARGET_P95 * 1000:.0f} ms with nothing lost: "
+            f"{f'{best.rate:.0f} msg/s' if best else 'none'} (target {TARGET_RATE:.0f} msg/s)"
+        )
         log_text = log_path.read_text(errors="replace")
         print(f"bot log: {log_text.count(' ERROR ')} ERROR lines, {log_text.count('Traceback')} tracebacks")
     finally:

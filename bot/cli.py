@@ -30,7 +30,8 @@ def _add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     export = data_sub.add_parser("export", help="print everything stored about one conversation as JSON")
     forget = data_sub.add_parser("forget", help="erase everything stored about one conversation")
     for command in (export, forget):
-        command.add_argument("--user", required=True, metavar="CHANNEL:CHAT_ID", help="e.g. telegram:123456789")
+        command.add_argument("--user", required=True, metavar="CHANNEL:CHAT_ID",
+                             help="e.g. telegram:123456789")
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
 

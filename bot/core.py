@@ -156,7 +156,8 @@ class Dialogue:
         if kind == "fb" and arg.count(":") == 1:
             verdict, faq_id = arg.split(":")
             if faq_id in entries:  # a forged or stale payload stores nothing
-                self._store_call("feedback", self.store.log_feedback, msg.key, faq_id, verdict == "up", utcnow())
+                self._store_call("feedback", self.store.log_feedback, msg.key, faq_id, verdict == "up",
+                                 utcnow())
             if verdict == "up":
                 return [Reply(text(lang, "feedback_thanks"))]
             state.pending = "after_down"

@@ -33,7 +33,9 @@ def parse_user(value: str) -> ConversationKey:
     """'telegram:123456' -> ConversationKey; DataRequestError names the expected form."""
     channel, _, chat_id = value.strip().partition(":")
     if not channel or not chat_id or not channel.isidentifier():
-        raise DataRequestError(f"expected CHANNEL:CHAT_ID, e.g. telegram:123456789 or messenger:6789, not {value!r}")
+        raise DataRequestError(
+            f"expected CHANNEL:CHAT_ID, e.g. telegram:123456789 or messenger:6789, not {value!r}"
+        )
     return ConversationKey(channel, chat_id)
 
 
@@ -59,8 +61,11 @@ def _rows(conn: sqlite3.Connection | None, table: str, where: str, args: list[An
 def export_user(settings: Settings, key: ConversationKey, now: dt.datetime | None = None) -> dict[str, Any]:
     """Everything stored about the conversation `key`, as JSON-ready data."""
     data_dir = Path(settings.data_dir)
-    out: dict[str, Any] = {"conversation": str(key), "exported_at": (now or utcnow()).isoformat(),
-                           "retention_days": settings.retention_days}
+    out: dict[str, Any] = {
+        "conversation": str(key),
+        "exported_at": (now or utcnow()).isoformat(),
+        "retention_days": settings.retention_days,
+    }
     with _read_only(settings.database_path) as conn:
         state = _rows(conn, "conversations", "key = ?", [str(key)])
         out["state"] = json.loads(state[0]["state"]) if state else None
@@ -100,14 +105,16 @@ def forget_user(settings: Settings, key: ConversationKey) -> dict[str, int]:
             if key.channel == "telegram" and BLOCKED in store.db.table_names():
                 with store.db.conn:
                     counts["telegram blocked"] = store.db.conn.execute(
-                        f"DELETE FROM {BLOCKED} WHERE chat_id = ?", [key.chat_id]).rowcount
+                        f"DELETE FROM {BLOCKED} WHERE chat_id = ?", [key.chat_id]
+                    ).rowcount
         finally:
             store.db.close()
     messenger_db = Path(settings.data_dir) / "messenger.db"
     if key.channel == "messenger" and messenger_db.exists():
         with closing(sqlite3.connect(str(messenger_db), timeout=10)) as conn, conn:
             counts["messenger last message"] = conn.execute(
-                f"DELETE FROM {LAST_MESSAGE} WHERE psid = ?", [key.chat_id]).rowcount
+                f"DELETE FROM {LAST_MESSAGE} WHERE psid = ?", [key.chat_id]
+            ).rowcount
     return counts
 
 

@@ -1,7 +1,7 @@
 """Logging that keeps personal data and secrets out of the log: every record is redacted before it is written.
 
 `setup_logging` replaces `logging.basicConfig` in the CLI. The filter sits on the handlers, so it sees the
-records of every logger (ours, python-telegram-bot's, httpx's, uvicorn's), with their arguments and tracebacks.
+records of every logger (ours, python-telegram-bot's, httpx's, uvicorn's), arguments and tracebacks included.
 At the default level (INFO and above) a record's text is also cut short, so a person's whole message never
 lands in the log even when some code logs it; DEBUG keeps the whole (redacted) text for a developer.
 """
@@ -19,9 +19,17 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 HANDLER_NAME = "migrant-bot"
 MAX_LOGGED = 300  # characters of a record's text kept at INFO and above
 _SECRETS = (
-    (re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}"), "[TOKEN]"),  # a Telegram bot token, e.g. inside an API URL
-    (re.compile(r"(?i)\b(access_token|appsecret_proof|secret_token|verify_token|hub\.verify_token|token)"
-                r"([=:]\s*)[^\s&\"',;]+"), r"\1\2[SECRET]"),
+    (
+        re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}"),
+        "[TOKEN]",
+    ),  # a Telegram bot token, e.g. inside an API URL
+    (
+        re.compile(
+            r"(?i)\b(access_token|appsecret_proof|secret_token|verify_token|hub\.verify_token|token)"
+            r"([=:]\s*)[^\s&\"',;]+"
+        ),
+        r"\1\2[SECRET]",
+    ),
     (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 [SECRET]"),
 )
 _NOISY = ("httpx", "httpcore", "telegram.ext.Updater", "apscheduler", "uvicorn.access")

@@ -1,4 +1,4 @@
-"""A per-user sliding-window rate limit, checked before any language work so that a flood costs almost nothing."""
+"""A per-user sliding-window rate limit, checked before any language work: a flood costs almost nothing."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ class RateLimiter:
     answers a minute, and never more. Thread-safe; memory is freed for users quiet for a whole window.
     """
 
-    def __init__(self, per_minute: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, per_minute: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limit = per_minute
         self.window = window
         self._clock = clock

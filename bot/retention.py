@@ -52,8 +52,9 @@ def handoff_store(handoff: object) -> Purgeable | None:
     return store if callable(getattr(store, "purge_before", None)) else None
 
 
-def purge_expired(store: ConversationStore, retention_days: int, now: dt.datetime,
-                  handoff: Purgeable | None = None) -> PurgeReport:
+def purge_expired(
+    store: ConversationStore, retention_days: int, now: dt.datetime, handoff: Purgeable | None = None
+) -> PurgeReport:
     """Delete everything older than `retention_days` before `now` (timezone-aware); what was removed."""
     if now.tzinfo is None:
         raise ValueError("purge_expired needs a timezone-aware time")
@@ -68,15 +69,22 @@ def _purge_blocked(store: ConversationStore, cutoff: dt.datetime) -> int:
     if not isinstance(store, SqliteStore) or BLOCKED_TABLE not in store.db.table_names():
         return 0
     with store._lock, store.db.conn:  # noqa: SLF001 - the store's own lock around its connection
-        return store.db.conn.execute(f"DELETE FROM {BLOCKED_TABLE} WHERE blocked_at < ?",
-                                     [cutoff.isoformat(timespec="seconds")]).rowcount
+        return store.db.conn.execute(
+            f"DELETE FROM {BLOCKED_TABLE} WHERE blocked_at < ?", [cutoff.isoformat(timespec="seconds")]
+        ).rowcount
 
 
 class RetentionJob:
     """Runs `purge_expired` now and then every `every` (a day) in a daemon thread, until `stop`."""
 
-    def __init__(self, store: ConversationStore, retention_days: int, handoff: Any = None,
-                 clock: Clock = utcnow, every: dt.timedelta = dt.timedelta(days=1)) -> None:
+    def __init__(
+        self,
+        store: ConversationStore,
+        retention_days: int,
+        handoff: Any = None,
+        clock: Clock = utcnow,
+        every: dt.timedelta = dt.timedelta(days=1),
+    ) -> None:
         self.store = store
         self.retention_days = retention_days
         self.handoff = handoff if callable(getattr(handoff, "purge_before", None)) else handoff_store(handoff)
@@ -95,8 +103,13 @@ class RetentionJob:
             return None
         self.runs.append(report)
         if report.total:
-            log.info("retention: removed %d conversation rows, %d handoff rows and %d blocked chats older "
-                     "than %s", report.conversations, report.handoff, report.blocked, report.cutoff.date())
+            log.info(
+                "retention: removed %d conversation rows, %d handoff rows and %d blocked chats older than %s",
+                report.conversations,
+                report.handoff,
+                report.blocked,
+                report.cutoff.date(),
+            )
         return report
 
     def start(self) -> RetentionJob:
@@ -116,7 +129,9 @@ class RetentionJob:
             self.run_once()
 
 
-def start_retention(store: ConversationStore, retention_days: int, handoff: Any = None) -> RetentionJob | None:
+def start_retention(
+    store: ConversationStore, retention_days: int, handoff: Any = None
+) -> RetentionJob | None:
     """The daily retention job for a long-running channel; None when retention_days is 0 (keep everything)."""
     if retention_days <= 0:
         log.warning("retention_days is %d: stored conversations are never deleted", retention_days)

@@ -85,8 +85,8 @@ def _read_settings_file(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise SettingsError(f"{path}: not valid YAML: {exc}") from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"{path}: cannot read the settings file: {getattr(exc, 'strerror', None) or exc}") \
-            from exc
+        reason = getattr(exc, "strerror", None) or exc
+        raise SettingsError(f"{path}: cannot read the settings file: {reason}") from exc
     if not isinstance(data, dict):
         raise SettingsError(f"{path}: expected key: value pairs at the top level")
     _refuse_readable_secrets(path, data)
@@ -112,9 +112,9 @@ def _refuse_readable_secrets(path: Path, data: dict[str, Any]) -> None:
     keys = secret_keys(data)
     if keys:
         raise SettingsError(
-            f"{path} is readable by every user of this machine and holds {', '.join(keys)}: refusing to start. "
-            f"Put secrets in the environment (e.g. TELEGRAM_BOT_TOKEN=...) and delete them from the file, or at "
-            f"least make it private: chmod 600 {path}")
+            f"{path} is readable by every user of this machine and holds {', '.join(keys)}: refusing to "
+            f"start. Put secrets in the environment (e.g. TELEGRAM_BOT_TOKEN=...) and delete them from the "
+            f"file, or at least make it private: chmod 600 {path}")
 
 
 def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:

@@ -72,7 +72,8 @@ class TokenIndex:
             return True  # as the scan over every start position answered
         tokens = self.tokens
         for start in self._starts(phrase[0]):
-            if start + n <= len(tokens) and all(_same_word(tokens[start + i], phrase[i]) for i in range(1, n)):
+            if start + n <= len(tokens) and all(
+                    _same_word(tokens[start + i], phrase[i]) for i in range(1, n)):
                 return True
         return False
 

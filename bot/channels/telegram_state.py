@@ -173,7 +173,8 @@ class UpdateLedger:
             self._failing = False
         except sqlite3.Error as exc:  # a read-only or full disk: keep going on what is held in memory
             if not self._failing:
-                log.error("cannot record handled updates (%s); after a restart some may be handled again", exc)
+                log.error("cannot record handled updates (%s); after a restart some may be handled again",
+                          exc)
             self._failing = True
         if len(self._done) > 2 * KEEP_HANDLED:
             floor = min(watermark, self._high - KEEP_HANDLED)

@@ -1,4 +1,4 @@
-"""Fixtures for the trust tests: fuzzing, faults, load. The channel fakes of tests/telegram and tests/messenger
+"""Fixtures for the trust tests: fuzzing, faults, load. The fakes of tests/telegram and tests/messenger
 are reused, so their folders go on the import path."""
 
 from __future__ import annotations
@@ -57,4 +57,3 @@ def fake_graph() -> Iterator[Any]:
         yield fake
     finally:
         fake.stop()
-

@@ -1,4 +1,4 @@
-"""Property tests over the dialogue core: whatever a person sends, the bot answers, within the channels' limits,
+"""Property tests over the dialogue core: whatever a person sends, the bot answers within the channel limits,
 in a supported language, and never raises."""
 
 from __future__ import annotations
@@ -15,7 +15,12 @@ from bot.answering import Answerer
 from bot.app import BotParts, build_bot
 from bot.channels.messenger_render import MAX_TEXT as MESSENGER_MAX
 from bot.channels.messenger_render import MAX_TITLE, render_replies
-from bot.channels.telegram_render import MAX_CALLBACK_DATA_BYTES, MAX_MESSAGE_LENGTH, render_reply, visible_length
+from bot.channels.telegram_render import (
+    MAX_CALLBACK_DATA_BYTES,
+    MAX_MESSAGE_LENGTH,
+    render_reply,
+    visible_length,
+)
 from bot.messages import LANGS, IncomingMessage, Reply
 from bot.settings import Settings
 from nlu.normalise import clean_text, skeleton
@@ -23,30 +28,151 @@ from retrieval.index import TokenIndex, _same_word
 
 # Characters people (and broken clients) send: emoji with modifiers and joiners, right-to-left text and marks,
 # zero-width characters, control characters, a lone surrogate (JSON allows "\ud83d"), HTML-looking text.
-SPECIAL = ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202e", "\u2066", "\u2069", "\ufeff",
-           "\x00", "\x07", "\x1b", "\r", "\n", "\t", "\x85", "\u2028", "\u2029", "\ud83d", "\udc00",
-           "👩‍👩‍👧", "🇵🇱", "👍🏽", "❤️", "🙏", "مرحبا", "שלום", "ی", "ё", "ї", "ł", "ß", "ﷺ", "𝕏", "\U0010ffff",
-           "<b>", "</i>", "<a href='x'>", "&amp;", "&#0;", "&", "<", ">", "{org_name}", "{", "}", "%s", "%(x)s",
-           "/start", "/forget", "/human", "@migrant_help_test_bot", "PESEL 02070803628", "+48 600 123 456"]
-WORDS = ["pesel", "karta pobytu", "PESEL", "как получить", "де взяти", "praca", "wiza", "meldunek", "help",
-         "lekarz", "emergency", "б'є мене", "бьёт", "policja", "112", "zus", "nfz", "hello", "дякую", "?"]
-CHARS = st.one_of(st.characters(), st.characters(categories=["Cs", "Cc", "Cf", "Zl", "Zp", "Co", "Mn"]),
-                  st.sampled_from(SPECIAL))
+SPECIAL = [
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u200e",
+    "\u200f",
+    "\u202a",
+    "\u202e",
+    "\u2066",
+    "\u2069",
+    "\ufeff",
+    "\x00",
+    "\x07",
+    "\x1b",
+    "\r",
+    "\n",
+    "\t",
+    "\x85",
+    "\u2028",
+    "\u2029",
+    "\ud83d",
+    "\udc00",
+    "👩‍👩‍👧",
+    "🇵🇱",
+    "👍🏽",
+    "❤️",
+    "🙏",
+    "مرحبا",
+    "שלום",
+    "ی",
+    "ё",
+    "ї",
+    "ł",
+    "ß",
+    "ﷺ",
+    "𝕏",
+    "\U0010ffff",
+    "<b>",
+    "</i>",
+    "<a href='x'>",
+    "&amp;",
+    "&#0;",
+    "&",
+    "<",
+    ">",
+    "{org_name}",
+    "{",
+    "}",
+    "%s",
+    "%(x)s",
+    "/start",
+    "/forget",
+    "/human",
+    "@migrant_help_test_bot",
+    "PESEL 02070803628",
+    "+48 600 123 456",
+]
+WORDS = [
+    "pesel",
+    "karta pobytu",
+    "PESEL",
+    "как получить",
+    "де взяти",
+    "praca",
+    "wiza",
+    "meldunek",
+    "help",
+    "lekarz",
+    "emergency",
+    "б'є мене",
+    "бьёт",
+    "policja",
+    "112",
+    "zus",
+    "nfz",
+    "hello",
+    "дякую",
+    "?",
+]
+CHARS = st.one_of(
+    st.characters(),
+    st.characters(categories=["Cs", "Cc", "Cf", "Zl", "Zp", "Co", "Mn"]),
+    st.sampled_from(SPECIAL),
+)
 PIECES = st.one_of(CHARS, st.sampled_from(WORDS).map(lambda w: f" {w} "))
-TEXTS = st.one_of(st.text(max_size=60), st.lists(CHARS, max_size=60).map("".join),
-                  st.lists(PIECES, max_size=30).map("".join))
+TEXTS = st.one_of(
+    st.text(max_size=60),
+    st.lists(CHARS, max_size=60).map("".join),
+    st.lists(PIECES, max_size=30).map("".join),
+)
 PAYLOADS = st.one_of(
     st.lists(CHARS, max_size=40).map("".join),
-    st.tuples(st.sampled_from(["lang", "faq", "cat", "fb", "forget", "topics", "human", "rephrase", "fb:up",
-                               "fb:down", "handoff", "ticket", ""]), st.lists(CHARS, max_size=15).map("".join))
-    .map(":".join),
-    st.sampled_from(["lang:uk", "lang:xx", "faq:pesel", "fb:up:pesel", "fb:down:pesel", "fb:up:a:b", "forget:yes",
-                     "forget:no", "cat:work", "topics", "human", "rephrase", ":", "::", "lang:", "fb:"]),
+    st.tuples(
+        st.sampled_from(
+            [
+                "lang",
+                "faq",
+                "cat",
+                "fb",
+                "forget",
+                "topics",
+                "human",
+                "rephrase",
+                "fb:up",
+                "fb:down",
+                "handoff",
+                "ticket",
+                "",
+            ]
+        ),
+        st.lists(CHARS, max_size=15).map("".join),
+    ).map(":".join),
+    st.sampled_from(
+        [
+            "lang:uk",
+            "lang:xx",
+            "faq:pesel",
+            "fb:up:pesel",
+            "fb:down:pesel",
+            "fb:up:a:b",
+            "forget:yes",
+            "forget:no",
+            "cat:work",
+            "topics",
+            "human",
+            "rephrase",
+            ":",
+            "::",
+            "lang:",
+            "fb:",
+        ]
+    ),
 )
-ATTACHMENTS = st.lists(st.one_of(st.sampled_from(["photo", "voice", "sticker", "document", "location"]),
-                                 st.lists(CHARS, max_size=5).map("".join)), max_size=3).map(tuple)
-LOCALES = st.one_of(st.none(), st.sampled_from(["uk", "ru", "pl", "en", "en-GB", "pt-br", "", "zz", "UK"]),
-                    st.lists(CHARS, max_size=3).map("".join))
+ATTACHMENTS = st.lists(
+    st.one_of(
+        st.sampled_from(["photo", "voice", "sticker", "document", "location"]),
+        st.lists(CHARS, max_size=5).map("".join),
+    ),
+    max_size=3,
+).map(tuple)
+LOCALES = st.one_of(
+    st.none(),
+    st.sampled_from(["uk", "ru", "pl", "en", "en-GB", "pt-br", "", "zz", "UK"]),
+    st.lists(CHARS, max_size=3).map("".join),
+)
 LONG = [
     "😀" * 10_000,
     "👩‍👩‍👧" * 1_500,
@@ -104,8 +230,14 @@ def talk(parts: BotParts, msg: IncomingMessage) -> list[Reply]:
     return replies
 
 
-def message(text: str = "", *, payload: str | None = None, attachments: tuple[str, ...] = (),
-            locale: str | None = None, chat: str | None = None) -> IncomingMessage:
+def message(
+    text: str = "",
+    *,
+    payload: str | None = None,
+    attachments: tuple[str, ...] = (),
+    locale: str | None = None,
+    chat: str | None = None,
+) -> IncomingMessage:
     chat = chat or str(next(_chats))
     return IncomingMessage("telegram", chat, chat, text, payload, attachments, locale)
 
@@ -121,8 +253,22 @@ def test_any_text_gets_an_answer_within_the_limits(bot: BotParts, text: str, loc
     talk(bot, message(text, locale=locale))
 
 
-@pytest.mark.parametrize("text", LONG, ids=["emoji", "zwj-family", "arabic", "zero-width", "control", "uk-long",
-                                            "one-word", "digits", "tags", "entities"])
+@pytest.mark.parametrize(
+    "text",
+    LONG,
+    ids=[
+        "emoji",
+        "zwj-family",
+        "arabic",
+        "zero-width",
+        "control",
+        "uk-long",
+        "one-word",
+        "digits",
+        "tags",
+        "entities",
+    ],
+)
 def test_ten_thousand_characters_are_answered_quickly(bot: BotParts, text: str) -> None:
     started = time.perf_counter()
     talk(bot, message(text))
@@ -143,21 +289,44 @@ def test_any_attachment_is_handled(bot: BotParts, text: str, attachments: tuple[
     talk(bot, message(text, attachments=attachments))
 
 
-STEPS = st.lists(st.one_of(
-    TEXTS.map(lambda t: {"text": t}),
-    PAYLOADS.map(lambda p: {"payload": p}),
-    st.sampled_from(["/start", "/help", "/language", "/topics", "/human", "/forget", "/privacy", "forget:yes",
-                     "Jak dostać PESEL?", "Як отримати карту побиту?", "asdf qwer", "thanks"]).map(
-        lambda t: {"payload": t} if ":" in t else {"text": t}),
-    ATTACHMENTS.map(lambda a: {"attachments": a}),
-), min_size=1, max_size=8)
+STEPS = st.lists(
+    st.one_of(
+        TEXTS.map(lambda t: {"text": t}),
+        PAYLOADS.map(lambda p: {"payload": p}),
+        st.sampled_from(
+            [
+                "/start",
+                "/help",
+                "/language",
+                "/topics",
+                "/human",
+                "/forget",
+                "/privacy",
+                "forget:yes",
+                "Jak dostać PESEL?",
+                "Як отримати карту побиту?",
+                "asdf qwer",
+                "thanks",
+            ]
+        ).map(lambda t: {"payload": t} if ":" in t else {"text": t}),
+        ATTACHMENTS.map(lambda a: {"attachments": a}),
+    ),
+    min_size=1,
+    max_size=8,
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=STEPS)
-@example(steps=[{"text": "Jak dostać PESEL?"}, {"payload": "fb:up:\ud800"}, {"payload": "fb:down:" + "x" * 5000}])
-def test_any_conversation_in_a_sqlite_store(settings: Settings, answerer: Answerer, tmp_path_factory:
-                                            pytest.TempPathFactory, steps: list[dict[str, object]]) -> None:
+@example(
+    steps=[{"text": "Jak dostać PESEL?"}, {"payload": "fb:up:\ud800"}, {"payload": "fb:down:" + "x" * 5000}]
+)
+def test_any_conversation_in_a_sqlite_store(
+    settings: Settings,
+    answerer: Answerer,
+    tmp_path_factory: pytest.TempPathFactory,
+    steps: list[dict[str, object]],
+) -> None:
     """A whole conversation, state saved and loaded between messages: the store never breaks a reply."""
     data_dir = tmp_path_factory.mktemp("fuzz")
     parts = build_bot(settings.model_copy(update={"data_dir": data_dir}), persistent=True, answerer=answerer)
@@ -169,7 +338,7 @@ def test_any_conversation_in_a_sqlite_store(settings: Settings, answerer: Answer
 
 
 def test_feedback_on_an_unknown_answer_stores_nothing(sqlite_bot: BotParts) -> None:
-    """Regression: a forged 👍 payload with a lone surrogate crashed the SQLite insert (UnicodeEncodeError), and
+    """Regression: a forged 👍 payload with a lone surrogate crashed the SQLite insert (UnicodeEncodeError);
     any string the person's client sent was stored as an FAQ id."""
     for payload in ("fb:up:\ud800", "fb:down:" + "x" * 5000, "fb:up:pesel"):
         talk(sqlite_bot, message(payload=payload, chat="77"))
@@ -180,8 +349,10 @@ def test_feedback_on_an_unknown_answer_stores_nothing(sqlite_bot: BotParts) -> N
 def _contains_by_scanning(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     """The keyword matcher as it was: every phrase tried at every position."""
     n = len(phrase)
-    return any(all(_same_word(tokens[start + i], phrase[i]) for i in range(n))
-               for start in range(len(tokens) - n + 1))
+    return any(
+        all(_same_word(tokens[start + i], phrase[i]) for i in range(n))
+        for start in range(len(tokens) - n + 1)
+    )
 
 
 WORDISH = st.text(alphabet="abcdeikmnoprstuvz", min_size=1, max_size=9)
@@ -198,8 +369,13 @@ def test_the_indexed_keyword_matcher_agrees_with_the_scan(tokens: list[str], phr
 def test_every_real_keyword_matches_as_before(answerer: Answerer) -> None:
     index = answerer.knowledge.index
     phrases = [p for ps in index._keywords.values() for p in ps]  # noqa: SLF001
-    texts = [q for e in answerer.knowledge.collection.entries for lang in LANGS if e.text(lang)
-             for q in e.text(lang).questions]  # type: ignore[union-attr]
+    texts = [
+        q
+        for e in answerer.knowledge.collection.entries
+        for lang in LANGS
+        if e.text(lang)
+        for q in e.text(lang).questions
+    ]  # type: ignore[union-attr]
     for question in texts[::7]:  # a sample: the old scan is slow
         tokens = skeleton(question).split()
         found = TokenIndex(tokens)

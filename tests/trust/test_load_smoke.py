@@ -21,11 +21,14 @@ def test_percentile() -> None:
     assert percentile(list(range(1, 101)), 99) == 99
 
 
-async def test_a_short_load_through_the_real_telegram_path(settings: Settings, answerer: Answerer,
-                                                           tmp_path: Path) -> None:
+async def test_a_short_load_through_the_real_telegram_path(
+    settings: Settings, answerer: Answerer, tmp_path: Path
+) -> None:
     fake = LoadBotApi().start()
     try:
-        parts = build_bot(settings.model_copy(update={"data_dir": tmp_path}), persistent=True, answerer=answerer)
+        parts = build_bot(
+            settings.model_copy(update={"data_dir": tmp_path}), persistent=True, answerer=answerer
+        )
         parts.dialogue.rate_limiter = RateLimiter(20)  # as build_dialogue sets it
         async with running_bot(fake, parts.dialogue, parts.settings.database_path, busy_poll_interval=0.5):
             pool = await asyncio.to_thread(calibrate, fake, load_questions(24), 8_000_000, 60.0)

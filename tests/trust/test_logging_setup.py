@@ -1,4 +1,5 @@
-"""Identifiers and secrets never reach the log; a person's whole message is not logged at the default level."""
+"""Identifiers and secrets never reach the log; a person's whole message is not logged at the default level.
+"""
 
 from __future__ import annotations
 

